@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _inline_jobs(settings):
+    """Background jobs run synchronously after commit in tests, unless a test says otherwise."""
+    settings.THUKKHON_JOBS_INLINE = True

@@ -1,0 +1,1 @@
+"""ThukKhon (ทุกคน): born meaningfully, live valuably, die with dignity."""

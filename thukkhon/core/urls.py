@@ -1,0 +1,10 @@
+from django.urls import path
+
+from thukkhon.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("jobs/<int:job_id>/", views.job_status, name="job-status"),
+]

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("thukkhon.core.urls")),
+    path("registry/", include("thukkhon.people.urls")),
+    path("address/", include("thukkhon.core.address_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
