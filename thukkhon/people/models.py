@@ -40,7 +40,7 @@ class CommunityScope(models.Model):
     """A health volunteer's (อสม.) communities: the residents they may see and book for."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="community_scopes")
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="scopes")
 
     class Meta:
         constraints = [
