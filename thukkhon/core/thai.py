@@ -82,13 +82,20 @@ def _has_valid_check_digit(digits: str) -> bool:
     return len(digits) == 13 and digits.isdigit() and national_id_check_digit(digits[:12]) == int(digits[12])
 
 
+def is_placeholder_id(digits: str) -> bool:
+    """Twelve identical digits (``1-1111-11111-11-9``): typed when the real number is not known.
+    Such a number passes the check digit but is never issued, so it is refused."""
+    return len(set(digits[:12])) == 1
+
+
 def is_valid_thai_national_id(text: object) -> bool:
-    """13 digits, person type 1–8 and a correct check digit (separators are ignored)."""
+    """13 digits, person type 1–8 and a correct check digit (separators are ignored); a
+    placeholder of twelve identical digits is not valid."""
     raw = str(text or "")
     if re.search(r"[^0-9๐-๙\s\-]", raw):
         return False
     digits = normalize_national_id(raw)
-    return _has_valid_check_digit(digits) and digits[0] in "12345678"
+    return _has_valid_check_digit(digits) and digits[0] in "12345678" and not is_placeholder_id(digits)
 
 
 def national_id_error(text: object, id_kind: str = "thai") -> str | None:
