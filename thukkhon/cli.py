@@ -64,7 +64,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not os.environ.get("SECRET_KEY"):
         print("SECRET_KEY must be set for `thukkhon serve` (see docs/operations.md).", file=sys.stderr)
         return 2
+    os.environ["THUKKHON_COLLECTED_STATIC"] = "1"
     _setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
     _serve(args.host, args.port, threads=args.threads)
     return 0
 

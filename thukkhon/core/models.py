@@ -86,6 +86,9 @@ class AccessLog(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.what} {self.object_id}"
+
 
 class ConsentPurpose(models.TextChoices):
     SENSITIVE_DATA = "sensitive_data", _("Processing of health and disability data")
@@ -119,6 +122,9 @@ class Consent(models.Model):
         ordering = ["-given_at"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "purpose"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.given_by_name}"
+
     def is_active(self, at: object = None) -> bool:
         moment = at or timezone.now()
         if self.withdrawn_at is not None and self.withdrawn_at <= moment:  # type: ignore[operator]
@@ -150,6 +156,9 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
 
     @property
     def percent(self) -> int:

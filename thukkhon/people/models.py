@@ -47,6 +47,9 @@ class CommunityScope(models.Model):
             models.UniqueConstraint(fields=["membership", "community"], name="community_scope_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.membership.user} → {self.community}"
+
 
 class Household(ThaiAddress):
     """A house registration (ทะเบียนบ้าน) and the people who live there."""
@@ -272,6 +275,9 @@ class Vulnerability(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["dependency"]), models.Index(fields=["welfare_card"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}: {self.get_dependency_display()}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.dependency = dependency_for(self.barthel_score)

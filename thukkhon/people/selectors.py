@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from thukkhon.core.actor import Actor
 from thukkhon.core.roles import REGISTRY_ALL, REGISTRY_SCOPED, Role
@@ -101,25 +101,34 @@ def resident_search(actor: Actor, filters: ResidentFilters) -> QuerySet[Resident
     return qs.order_by("first_name", "last_name", "id")
 
 
-def paginate[T](qs: QuerySet[T], page: int | str | None, per_page: int = PAGE_SIZE) -> Page[T]:
+def paginate[T: Model](qs: QuerySet[T], page: int | str | None, per_page: int = PAGE_SIZE) -> Page[T]:
     return Paginator(qs, per_page).get_page(page)
 
 
 def community_list_with_counts(actor: Actor) -> QuerySet[Community]:
     """Communities with counts of residents, elderly, disabled, bed-bound and welfare-card holders."""
     alive = Q(residents__status=ResidentStatus.ALIVE)
-    return communities_visible(actor).annotate(
-        n_residents=Count("residents", filter=alive),
-        n_elderly=Count("residents", filter=alive & Q(residents__birth_date__lte=birth_date_cutoff(ELDERLY_AGE))),
-        n_disabled=Count(
-            "residents",
-            filter=alive & Q(residents__vulnerability__isnull=False)
-            & ~Q(residents__vulnerability__disability_type=""),
-        ),
-        n_bedbound=Count("residents", filter=alive & Q(residents__vulnerability__dependency=Dependency.BED)),
-        n_welfare=Count("residents", filter=alive & Q(residents__vulnerability__welfare_card=True)),
-        n_households=Count("households", distinct=True),
-    ).order_by("code")
+    return (
+        communities_visible(actor)
+        .annotate(
+            n_residents=Count("residents", filter=alive),
+            n_elderly=Count(
+                "residents", filter=alive & Q(residents__birth_date__lte=birth_date_cutoff(ELDERLY_AGE))
+            ),
+            n_disabled=Count(
+                "residents",
+                filter=alive
+                & Q(residents__vulnerability__isnull=False)
+                & ~Q(residents__vulnerability__disability_type=""),
+            ),
+            n_bedbound=Count(
+                "residents", filter=alive & Q(residents__vulnerability__dependency=Dependency.BED)
+            ),
+            n_welfare=Count("residents", filter=alive & Q(residents__vulnerability__welfare_card=True)),
+            n_households=Count("households", distinct=True),
+        )
+        .order_by("code")
+    )
 
 
 def household_members(household: Household) -> QuerySet[Resident]:
@@ -151,8 +160,9 @@ def resident_timeline(resident: Resident) -> list[TimelineEvent]:
         for rec in vuln.history.all().order_by("history_date"):
             if rec.assessed_on and rec.barthel_score is not None:
                 events.append(
-                    TimelineEvent(rec.assessed_on, "assessment", _("Barthel ADL assessed"),
-                                  f"{rec.barthel_score}/20")
+                    TimelineEvent(
+                        rec.assessed_on, "assessment", _("Barthel ADL assessed"), f"{rec.barthel_score}/20"
+                    )
                 )
     if resident.status != ResidentStatus.ALIVE and resident.status_date:
         events.append(TimelineEvent(resident.status_date, resident.status, resident.get_status_display()))

@@ -71,7 +71,9 @@ class HouseholdData:
     access_notes: str = ""
 
 
-def household_errors(municipality: Municipality, data: HouseholdData, *, instance: Household | None = None) -> Errors:
+def household_errors(
+    municipality: Municipality, data: HouseholdData, *, instance: Household | None = None
+) -> Errors:
     errors: Errors = {}
     if data.community.municipality_id != municipality.pk:
         _add(errors, "community", _("Choose a community of this municipality."))
@@ -151,7 +153,11 @@ def _clean_id(data: ResidentData) -> str:
 
 
 def resident_errors(
-    municipality: Municipality, data: ResidentData, *, instance: Resident | None = None, today: date | None = None
+    municipality: Municipality,
+    data: ResidentData,
+    *,
+    instance: Resident | None = None,
+    today: date | None = None,
 ) -> Errors:
     day = today or date.today()
     errors: Errors = {}
@@ -291,8 +297,13 @@ def vulnerability_update(*, actor: Actor, resident: Resident, data: Vulnerabilit
 
 @transaction.atomic
 def community_create(
-    *, actor: Actor, code: str, name_th: str, name_en: str = "",
-    latitude: Decimal | None = None, longitude: Decimal | None = None,
+    *,
+    actor: Actor,
+    code: str,
+    name_th: str,
+    name_en: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
 ) -> Community:
     _require_writer(actor)
     errors: Errors = {}
@@ -304,6 +315,10 @@ def community_create(
         _add(errors, "name_th", _("Enter the Thai name."))
     _raise(errors)
     return Community.objects.create(
-        municipality=actor.municipality, code=code.strip(), name_th=name_th.strip(), name_en=name_en.strip(),
-        latitude=latitude, longitude=longitude,
+        municipality=actor.municipality,
+        code=code.strip(),
+        name_th=name_th.strip(),
+        name_en=name_en.strip(),
+        latitude=latitude,
+        longitude=longitude,
     )
