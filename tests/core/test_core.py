@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from thukkhon.core import jobs
 from thukkhon.core.access import access_job, log_sensitive_read, require_role
@@ -169,3 +169,30 @@ def test_password_policy_rejects_short_and_common_passwords():
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password("ลำพูนเมืองเก่า-2566")
+
+
+def test_consent_give_withdraw_and_enforce(town, other_town):
+    from django.core.exceptions import ValidationError
+
+    from thukkhon.core.services import consent_active, consent_give, consent_withdraw
+
+    actor = make_actor(town, Role.TEACHER)
+    consent = consent_give(
+        actor=actor,
+        subject=town,
+        purpose=ConsentPurpose.PHOTO_PANEL,
+        given_by_name="  นางบัวคำ แสนดี ",
+        given_by_relation="แม่",
+    )
+    assert consent.given_by_name == "นางบัวคำ แสนดี"
+    assert consent_active(town, ConsentPurpose.PHOTO_PANEL) is True
+    assert consent_active(town, ConsentPurpose.PHOTO_PUBLIC) is False
+    with translation.override("en"), pytest.raises(ValidationError) as err:
+        consent_withdraw(actor=actor, consent=consent, reason=" ")
+    assert err.value.message_dict == {"withdrawn_reason": ["Give the reason for the withdrawal."]}
+    consent_withdraw(actor=actor, consent=consent, reason="ไม่ประสงค์ให้ถ่ายรูป")
+    assert consent_active(town, ConsentPurpose.PHOTO_PANEL) is False
+    with pytest.raises(ValidationError) as err:
+        consent_give(actor=actor, subject=town, purpose="marketing", given_by_name="")
+    assert set(err.value.message_dict) == {"purpose", "given_by_name"}
+    assert Consent.objects.count() == 1
