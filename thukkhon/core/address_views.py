@@ -31,15 +31,15 @@ _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,99}$")
 def param(request: HttpRequest, name: str) -> str:
     """The value of ``name`` in the query string, also when a form prefix was put before it."""
     if name in request.GET:
-        return request.GET[name].strip()
-    for key, value in request.GET.items():
+        return request.GET.get(name, "").strip()
+    for key in request.GET:
         if key.endswith("-" + name):
-            return value.strip()
+            return request.GET.get(key, "").strip()
     return ""
 
 
 def _resets(request: HttpRequest) -> list[tuple[str, object]]:
-    resets = []
+    resets: list[tuple[str, object]] = []
     for item in request.GET.get("reset", "").split()[:5]:
         element_id, _sep, level = item.partition(":")
         if _ID_RE.match(element_id) and level in PLACEHOLDERS:
