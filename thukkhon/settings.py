@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "thukkhon.core",
     "thukkhon.people",
+    "thukkhon.fleet",
+    "thukkhon.rides",
 ]
 
 MIDDLEWARE = [

@@ -222,3 +222,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Notification(models.Model):
+    """A message to a person through a channel (LINE, SMS, or the outbox). Sent by a job; the
+    dedupe key makes sure a reminder is sent once however often it is asked for."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=20)
+    to = models.CharField(_("recipient address"), max_length=100)
+    template = models.CharField(max_length=60)
+    body = models.TextField()
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.to} {self.template} ({self.state})"

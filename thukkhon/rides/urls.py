@@ -1,0 +1,7 @@
+from django.urls import URLPattern, URLResolver, include, path
+
+app_name = "rides"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("thukkhon.rides.urls_booking")),
+    path("plans/", include("thukkhon.rides.urls_planning")),
+]
