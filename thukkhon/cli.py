@@ -13,8 +13,6 @@ import argparse
 import os
 import sys
 
-DEMO_PASSWORD = "thukkhon-demo"  # demo accounts only exist in the demo database
-
 
 def _setup_django(*, demo: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thukkhon.settings")
@@ -39,7 +37,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from thukkhon.demo.town import DEMO_ACCOUNTS, demo_exists
+    from thukkhon.demo.town import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_exists
 
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 
 from thukkhon.core.models import Membership, Municipality, User
 from thukkhon.core.roles import Role
+from thukkhon.core.thai import national_id_check_digit
 from thukkhon.people.models import (
     ChronicCondition,
     Community,
@@ -225,16 +226,6 @@ _DISABILITY_CHILD = (
     (DisabilityType.PHYSICAL, 15),
     (DisabilityType.HEARING, 10),
 )
-
-
-def thai_id_check_digit(first12: str) -> int:
-    """Check digit of a 13-digit Thai ID: (11 − Σ d_i × (14 − i) mod 11) mod 10."""
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return (11 - total % 11) % 10
-
-
-def is_valid_thai_id(value: str) -> bool:
-    return len(value) == 13 and value.isdigit() and thai_id_check_digit(value[:12]) == int(value[12])
 
 
 def demo_exists() -> bool:
@@ -440,7 +431,7 @@ class _Ids:
             province = rng.choice(_PROVINCE_CODES)
             district = "01" if province == "51" and rng.random() < 0.8 else f"{rng.randint(1, 9):02d}"
             body = kind + province + district + "".join(str(rng.randrange(10)) for _ in range(7))
-            return body + str(thai_id_check_digit(body))
+            return body + str(national_id_check_digit(body))
 
         return self._unique(make)
 
@@ -449,7 +440,7 @@ class _Ids:
 
         def make() -> str:
             body = rng.choice("067") + "".join(str(rng.randrange(10)) for _ in range(11))
-            return body + str(thai_id_check_digit(body))
+            return body + str(national_id_check_digit(body))
 
         return self._unique(make)
 
@@ -559,7 +550,7 @@ def _plan_households(
             Household(
                 municipality=town,
                 community=communities[index],
-                registration_no=body + str(thai_id_check_digit(body + "0")),
+                registration_no=body + str(national_id_check_digit(body + "0")),
                 house_no=house_no,
                 moo=_MOO_TAMBONS.get(seed_c.tambon, ""),
                 soi=soi,
