@@ -116,3 +116,11 @@ def town(db: Any) -> Town:
     rx = ResidentFactory(municipality=other, community=cx, household=hx, first_name="คนอื่น")
     other_admin = member(other, Role.ADMIN, username="other-admin")
     return Town(muni, c1, c2, h1, h2, r1, r2, users, other, cx, hx, rx, other_admin)
+
+
+def th(message: str) -> str:
+    """``message`` as a Thai caller receives it (Thai is the default language)."""
+    from django.utils import translation
+
+    with translation.override("th"):
+        return translation.gettext(message)

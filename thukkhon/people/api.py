@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from thukkhon.core.actor import Actor
@@ -106,10 +106,10 @@ def community_detail(request: HttpRequest, community_id: int) -> Community:
 
 
 @router.post("/communities", response={201: CommunityOut, **WRITE}, summary="Create a community")
-def community_create(request: HttpRequest, payload: CommunityIn) -> tuple[int, Community]:
+def community_create(request: HttpRequest, payload: CommunityIn) -> Status[Community]:
     actor = _writer(request)
     community = services.community_create(actor=actor, **payload.model_dump())
-    return 201, selectors.community_list_with_counts(actor).get(pk=community.pk)
+    return Status(201, selectors.community_list_with_counts(actor).get(pk=community.pk))
 
 
 # --- Households --------------------------------------------------------------------------------------
@@ -141,12 +141,12 @@ def household_detail(request: HttpRequest, household_id: int) -> _HouseholdView:
 
 
 @router.post("/households", response={201: HouseholdDetailOut, **WRITE}, summary="Create a household")
-def household_create(request: HttpRequest, payload: HouseholdIn) -> tuple[int, _HouseholdView]:
+def household_create(request: HttpRequest, payload: HouseholdIn) -> Status[_HouseholdView]:
     actor = _writer(request)
     values = payload.model_dump()
     values["community"] = _community(actor, payload.community)
     household = services.household_create(actor=actor, data=services.HouseholdData(**values))
-    return 201, _HouseholdView(household)
+    return Status(201, _HouseholdView(household))
 
 
 @router.patch(
@@ -192,13 +192,13 @@ def resident_detail(request: HttpRequest, resident_id: int) -> Resident:
 
 
 @router.post("/residents", response={201: ResidentOut, **WRITE}, summary="Register a resident")
-def resident_create(request: HttpRequest, payload: ResidentIn) -> tuple[int, Resident]:
+def resident_create(request: HttpRequest, payload: ResidentIn) -> Status[Resident]:
     actor = _writer(request)
     values = payload.model_dump()
     values["community"] = _community(actor, payload.community)
     values["household"] = _household(actor, payload.household)
     resident = services.resident_create(actor=actor, data=services.ResidentData(**values))
-    return 201, resident
+    return Status(201, resident)
 
 
 @router.patch("/residents/{resident_id}", response={200: ResidentOut, **WRITE}, summary="Change a resident")
