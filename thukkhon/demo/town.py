@@ -550,7 +550,7 @@ def _plan_households(
             Household(
                 municipality=town,
                 community=communities[index],
-                registration_no=body + str(national_id_check_digit(body + "0")),
+                registration_no=body + str(national_id_check_digit(body + "00")),
                 house_no=house_no,
                 moo=_MOO_TAMBONS.get(seed_c.tambon, ""),
                 soi=soi,
