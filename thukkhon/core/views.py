@@ -6,6 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from thukkhon.core.access import access_job
+from thukkhon.core.roles import Role
+
+# core may not import the apps built on it: the registry figures on the home pages come from the
+# ``registry`` template tags of thukkhon.people (see thukkhon/people/templatetags/registry.py).
+HOME_TEMPLATES = {role: f"core/home/{role}.html" for role in Role.values}
 
 
 class LoginView(auth_views.LoginView):
@@ -19,7 +24,18 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+    """The home page of the actor's role: what that role does first.
+
+    A person with several roles sees their first role's page and may switch with ``?role=``."""
+    actor = request.actor  # type: ignore[attr-defined]
+    if not actor:
+        return render(request, "core/home/no_role.html", {})
+    role = request.GET.get("role", "")
+    if role not in actor.roles:
+        role = actor.primary_role
+    order = list(Role.values)
+    context = {"role": role, "other_roles": sorted(actor.roles - {role}, key=order.index)}
+    return render(request, HOME_TEMPLATES[role], context)
 
 
 @login_required
