@@ -112,6 +112,24 @@ FINAL_STATUSES = frozenset(
 )
 
 
+class ResidentAccount(models.Model):
+    """A signed-in resident's own registry record: the resident they may book rides for."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resident_account"
+    )
+    resident = models.OneToOneField(Resident, on_delete=models.CASCADE, related_name="account")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident account")
+        verbose_name_plural = _("resident accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.resident}"
+
+
 class RideSeries(models.Model):
     """A recurring booking, e.g. dialysis on Monday, Wednesday and Friday until a date."""
 
@@ -122,6 +140,10 @@ class RideSeries(models.Model):
     ends_on = models.DateField(_("until"))
     is_active = models.BooleanField(default=True)
     ended_reason = models.CharField(max_length=200, blank=True)
+    # What each generated request repeats (purpose, places, times, needs): see rides.booking.
+    template = models.JSONField(default=dict, blank=True)
+    generated_until = models.DateField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
