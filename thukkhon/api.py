@@ -192,11 +192,12 @@ def _schema_message(error: dict[str, Any]) -> str:
 
 def _location(error: dict[str, Any]) -> list[str | int]:
     """``["body", "payload", "first_name"]`` → ``["body", "first_name"]``: keyed by field, as the
-    services' errors are (the view's parameter name means nothing to a caller)."""
+    services' errors are. The view's parameter name and pydantic's union branches
+    (``literal['alive', …]``) mean nothing to a caller."""
     loc = list(error.get("loc", []))
-    if len(loc) >= 3 and loc[0] == "body" and loc[1] == "payload":
+    if len(loc) >= 3 and loc[0] in ("body", "query") and loc[1] in ("payload", "filters"):
         del loc[1]
-    return loc
+    return [part for part in loc if isinstance(part, int) or str(part).isidentifier()]
 
 
 @api.exception_handler(NinjaValidationError)

@@ -140,14 +140,16 @@ class SessionAuth(APIKeyCookie):
 # --- Pagination --------------------------------------------------------------------------------------
 
 
+class PageInput(Schema):
+    limit: int = Field(25, ge=1, le=200, description="Items per page (1–200).")
+    offset: int = Field(0, ge=0, description="Items to skip.")
+
+
 class Pagination(LimitOffsetPagination):
     """``?limit=&offset=`` → ``{"items": [...], "count": N}``: at most 200 items a page, 25 by default."""
 
     MAX_LIMIT = 200
-
-    class Input(Schema):
-        limit: int = Field(25, ge=1, le=200, description="Items per page (1–200).")
-        offset: int = Field(0, ge=0, description="Items to skip.")
+    Input = PageInput  # type: ignore[assignment]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=self.MAX_LIMIT, **kwargs)
