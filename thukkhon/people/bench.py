@@ -43,8 +43,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     town = build_demo()
-    print(f"demo town built in {time.perf_counter() - started:.1f} s "
-          f"({Resident.objects.filter(municipality=town).count():,} residents) on {connection.vendor}")
+    print(
+        f"demo town built in {time.perf_counter() - started:.1f} s "
+        f"({Resident.objects.filter(municipality=town).count():,} residents) on {connection.vendor}"
+    )
     sample = Resident.objects.filter(municipality=town).exclude(phone="").order_by("id")[500]
     community = Community.objects.filter(municipality=town).order_by("code").first()
     assert community is not None
@@ -68,8 +70,9 @@ def main() -> None:
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, response.status_code
         times.sort()
-        p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
-        print(f"{label:<18} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f} {len(ctx.captured_queries):5d}")
+        p95 = times[max(0, round(0.95 * len(times)) - 1)]
+        n_sql = len(ctx.captured_queries)
+        print(f"{label:<18} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f} {n_sql:5d}")
 
 
 if __name__ == "__main__":
