@@ -53,7 +53,7 @@ def main() -> None:
     client = Client()
     signed_in = client.post("/login/", {"username": "welfare", "password": DEMO_PASSWORD})
     assert signed_in.status_code == 302, signed_in.status_code
-    queries = {
+    queries: dict[str, dict[str, str | int]] = {
         "first name": {"q": sample.first_name},
         "ID fragment": {"q": sample.national_id[-6:]},
         "phone fragment": {"q": sample.phone[-5:]},
