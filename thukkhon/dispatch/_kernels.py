@@ -1008,6 +1008,21 @@ def eval_routes(n, K, E, LW, S, QL, TT, RIDE, CAP, TMAX, R, LEN, out_ok):  # typ
     posn = np.zeros(n + 1, dtype=np.int64)
     for k in range(K):
         m2 = build_seq(R, LEN, k, n, K, seq)
-        out_ok[k] = seq_loads_ok(seq, m2, k, QL, CAP) and eval_seq(
-            seq, m2, k, n, E, LW, S, TT, RIDE, TMAX, B, lift, posn
+        seen = np.zeros(n, dtype=np.int64)
+        valid = True
+        for t in range(1, m2 - 1):
+            node = seq[t]
+            if node < n:
+                seen[node] += 1
+            elif seen[node - n] != 1:
+                valid = False
+            else:
+                seen[node - n] = 2
+        for r in range(n):
+            if seen[r] == 1:
+                valid = False
+        out_ok[k] = (
+            valid
+            and seq_loads_ok(seq, m2, k, QL, CAP)
+            and eval_seq(seq, m2, k, n, E, LW, S, TT, RIDE, TMAX, B, lift, posn)
         )
