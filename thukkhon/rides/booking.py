@@ -404,8 +404,6 @@ def request_create(
             return done
     try:
         with transaction.atomic():
-            if key is not None and (done := RideRequest.objects.filter(idempotency_key=key).first()):
-                return done
             return _request_create(actor=actor, data=data, key=key, channel=channel, now=now)
     except IntegrityError:
         if key is None:
@@ -422,6 +420,8 @@ def _request_create(
     _require_booker(actor, data.resident)
     # One booking at a time per resident, so that two submissions cannot both pass the duplicate check.
     Resident.objects.select_for_update().filter(pk=data.resident.pk).first()
+    if key is not None and (done := RideRequest.objects.filter(idempotency_key=key).first()):
+        return done  # the same submission, made while we waited for the lock
     moment = now or timezone.now()
     rules = eligibility.settings_for(actor.municipality.pk)
     errors, plan = booking_errors(actor, data, rules=rules, now=moment)
@@ -637,6 +637,8 @@ def _series_create(
 ) -> RideSeries:
     _require_booker(actor, data.resident)
     Resident.objects.select_for_update().filter(pk=data.resident.pk).first()
+    if key is not None and (done := RideSeries.objects.filter(idempotency_key=key).first()):
+        return done
     moment = now or timezone.now()
     rules = eligibility.settings_for(actor.municipality.pk)
     errors: Errors = {}

@@ -59,7 +59,9 @@ class Assessment:
 
 def settings_for(municipality_id: int) -> RideSettings:
     """The municipality's ride settings, created with the defaults on first use."""
-    found, _created = RideSettings.objects.get_or_create(municipality_id=municipality_id)
+    found, created = RideSettings.objects.get_or_create(municipality_id=municipality_id)
+    if created:
+        found.refresh_from_db()  # the defaults as their Python types ("07:00" → time)
     return found
 
 
