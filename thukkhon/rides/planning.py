@@ -1,0 +1,872 @@
+"""Daily plans of the People Assistance Vehicle.
+
+The day's accepted and scheduled requests and the vehicles with a shift that day become a dispatch
+problem (:func:`build_day`): each request is a pickup and a drop-off with time windows, boarding
+times by mobility, places per seat type (the passenger's seat, wheelchair or stretcher place; each
+attendant and companion takes a seat) and a maximum ride time of direct × factor + extra minutes.
+The engine (:mod:`thukkhon.dispatch`) plans it under a time limit in a background job
+(:mod:`thukkhon.rides.tasks`), and :func:`plan_write_solution` writes runs and stops.
+
+Every change a dispatcher makes names the plan version it was made on. The change starts with a
+conditional ``UPDATE … SET version = v + 1 WHERE version = v``: of two concurrent changes exactly one
+matches, the other gets :class:`PlanConflict` and changes nothing. A move is checked at once by the
+engine's exact checker and refused with the constraint that breaks. Publishing reserves each run's
+vehicle through :func:`thukkhon.fleet.services.vehicle_reserve`, whose unique (vehicle, slot)
+constraint means a vehicle is never booked twice.
+
+Stops already driven or in progress, and stops the dispatcher locked, form a locked prefix of their
+run: re-planning and moves never change them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from thukkhon.core.models import Municipality
+from thukkhon.dispatch import model as dm
+from thukkhon.dispatch.check import earliest_schedule, route_errors
+from thukkhon.dispatch.insertion import InsertionOption, rank_insertions
+from thukkhon.fleet.models import Reservation, Shift, Vehicle
+from thukkhon.fleet.services import vehicle_release, vehicle_reserve
+from thukkhon.rides.models import Mobility, Plan, RideRequest, RideSettings, Run, Status, Stop
+from thukkhon.rides.travel import TravelMatrix, travel_matrix
+
+# Requests a plan serves: decided and not finished. En route / picked up ones are being driven.
+PLANNABLE = frozenset({Status.ACCEPTED, Status.SCHEDULED, Status.EN_ROUTE, Status.PICKED_UP})
+DEFAULT_TIME_LIMIT = 20.0  # seconds of search for a day's plan
+RIDES_REFERENCE = "run:{}"
+
+
+def tr(th: str, en: str) -> str:
+    """Thai first: the message in the active language (Thai unless English is chosen)."""
+    return en if (translation.get_language() or "th").startswith("en") else th
+
+
+CONFLICT_TH = "แผนนี้ถูกแก้ไขโดยผู้อื่น โปรดโหลดใหม่"
+CONFLICT_EN = "Someone else has changed this plan. Please reload."
+
+
+class PlanConflict(ValidationError):
+    """The change was made on a version of the plan that is no longer current."""
+
+    def __init__(self) -> None:
+        super().__init__(tr(CONFLICT_TH, CONFLICT_EN), code="conflict")
+
+
+class PlanRefused(ValidationError):
+    """The change would break a constraint (or is not allowed); nothing was changed."""
+
+
+# --- The day as a dispatch problem ------------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    """A day's dispatch problem and what its indices stand for."""
+
+    municipality: Municipality
+    service_date: date
+    settings: RideSettings
+    origin: datetime  # local midnight: engine times are minutes since then
+    problem: dm.Problem
+    requests: list[RideRequest]
+    vehicles: list[Vehicle]
+    shifts: list[Shift]
+    matrix: TravelMatrix
+    index_of_request: dict[int, int] = field(default_factory=dict)
+    index_of_vehicle: dict[int, int] = field(default_factory=dict)
+
+    def minutes(self, moment: datetime) -> float:
+        return (moment - self.origin).total_seconds() / 60.0
+
+    def at(self, minutes: float) -> datetime:
+        return self.origin + timedelta(seconds=round(minutes * 60))
+
+    def request(self, pk: int) -> RideRequest:
+        return self.requests[self.index_of_request[pk]]
+
+
+def ride_settings(municipality: Municipality) -> RideSettings:
+    found, _created = RideSettings.objects.get_or_create(municipality=municipality)
+    return found
+
+
+def day_origin(service_date: date) -> datetime:
+    return timezone.make_aware(datetime.combine(service_date, time(0, 0)), timezone.get_current_timezone())
+
+
+def load_of(ride: RideRequest) -> dm.Load:
+    """The passenger's own place: a seat, a wheelchair place or a stretcher place."""
+    if ride.mobility == Mobility.WHEELCHAIR:
+        return dm.Load(wheelchair=1)
+    if ride.mobility == Mobility.STRETCHER:
+        return dm.Load(stretcher=1)
+    return dm.Load(seat=1)
+
+
+def service_minutes(ride: RideRequest, rules: RideSettings) -> float:
+    if ride.mobility == Mobility.WHEELCHAIR:
+        return float(rules.service_wheelchair_min)
+    if ride.mobility == Mobility.STRETCHER:
+        return float(rules.service_stretcher_min)
+    return float(rules.service_walk_min)
+
+
+def priority_weight(ride: RideRequest) -> float:
+    """Weight of the penalty for leaving the request out: 1, more for a higher priority score."""
+    return 1.0 + max(0, ride.priority) / 100.0
+
+
+def plannable_requests(municipality: Municipality, service_date: date) -> list[RideRequest]:
+    return list(
+        RideRequest.objects.filter(
+            municipality=municipality, service_date=service_date, status__in=PLANNABLE
+        ).select_related("resident")
+    )
+
+
+def day_shifts(municipality: Municipality, service_date: date) -> list[Shift]:
+    """One shift per active vehicle that day (several shifts of one vehicle are merged)."""
+    origin = day_origin(service_date)
+    shifts = (
+        Shift.objects.filter(
+            municipality=municipality,
+            vehicle__is_active=True,
+            starts_at__gte=origin,
+            starts_at__lt=origin + timedelta(days=1),
+        )
+        .select_related("vehicle", "vehicle__depot", "driver")
+        .order_by("vehicle__name", "vehicle_id", "starts_at")
+    )
+    merged: dict[int, Shift] = {}
+    for shift in shifts:
+        first = merged.get(shift.vehicle_id)
+        if first is None:
+            merged[shift.vehicle_id] = shift
+        else:
+            first.ends_at = max(first.ends_at, shift.ends_at)
+    return list(merged.values())
+
+
+def build_day(
+    municipality: Municipality,
+    service_date: date,
+    *,
+    requests: Sequence[RideRequest] | None = None,
+    extra: Sequence[RideRequest] = (),
+    driven: frozenset[tuple[int, str]] = frozenset(),
+    now: datetime | None = None,
+) -> Day:
+    """The dispatch problem of a day. ``extra`` requests are appended at the end (same-day
+    insertion). Stops in ``driven`` ((request id, kind)) already happened: their windows are
+    relaxed. On the service day itself nothing not yet driven is picked up before ``now``."""
+    rules = ride_settings(municipality)
+    rides = list(plannable_requests(municipality, service_date) if requests is None else requests)
+    known = {r.pk for r in rides}
+    rides.extend(r for r in extra if r.pk not in known)
+    shifts = day_shifts(municipality, service_date)
+    origin = day_origin(service_date)
+    current = now or timezone.now()
+    earliest_now = (
+        (current - origin).total_seconds() / 60.0 if timezone.localdate(current) == service_date else 0
+    )
+
+    points: list[tuple[float, float]] = []
+    where: dict[tuple[float, float], int] = {}
+
+    def point(lat: Any, lon: Any) -> int:
+        key = (round(float(lat), 6), round(float(lon), 6))
+        if key not in where:
+            where[key] = len(points)
+            points.append(key)
+        return where[key]
+
+    depots = []
+    for shift in shifts:
+        depot = shift.vehicle.depot
+        lat, lon = (
+            (depot.latitude, depot.longitude) if depot else (municipality.latitude, municipality.longitude)
+        )
+        depots.append(point(lat, lon))
+    stops = [(point(r.pickup_lat, r.pickup_lon), point(r.dropoff_lat, r.dropoff_lon)) for r in rides]
+    matrix = travel_matrix(points, speed_kmh=float(rules.speed_kmh), detour_factor=float(rules.detour_factor))
+
+    def window(lo: datetime | None, hi: datetime | None, floor: float = 0.0) -> tuple[float, float]:
+        low = (lo - origin).total_seconds() / 60.0 if lo else 0.0
+        high = (hi - origin).total_seconds() / 60.0 if hi else math.inf
+        return (max(low, floor), high)
+
+    factor, extra_min = float(rules.max_ride_factor), float(rules.max_ride_extra_min)
+    engine_requests = []
+    for ride, (p, d) in zip(rides, stops, strict=True):
+        service = service_minutes(ride, rules)
+        pickup_driven = (ride.pk, Stop.Kind.PICKUP) in driven
+        dropoff_driven = (ride.pk, Stop.Kind.DROPOFF) in driven
+        direct = float(matrix.minutes[p, d])
+        engine_requests.append(
+            dm.Request(
+                pickup=p,
+                delivery=d,
+                pickup_window=(0.0, math.inf)
+                if pickup_driven
+                else window(ride.pickup_earliest, ride.pickup_latest, earliest_now),
+                delivery_window=(0.0, math.inf)
+                if dropoff_driven
+                else window(ride.dropoff_earliest, ride.dropoff_latest),
+                pickup_service=service,
+                delivery_service=service,
+                load=load_of(ride),
+                attendants=ride.attendants + ride.companions,
+                max_ride_time=math.inf if pickup_driven else direct * factor + extra_min,
+                priority=priority_weight(ride),
+                id=str(ride.pk),
+            )
+        )
+    vehicles = []
+    for shift, depot_point in zip(shifts, depots, strict=True):
+        v = shift.vehicle
+        vehicles.append(
+            dm.Vehicle(
+                start_depot=depot_point,
+                end_depot=depot_point,
+                capacity=dm.Load(seat=v.seats, wheelchair=v.wheelchair_places, stretcher=v.stretcher_places),
+                shift_start=(shift.starts_at - origin).total_seconds() / 60.0,
+                shift_end=(shift.ends_at - origin).total_seconds() / 60.0,
+                id=str(v.pk),
+            )
+        )
+    problem = dm.Problem(
+        requests=engine_requests,
+        vehicles=vehicles,
+        travel_time=matrix.minutes,
+        distance=matrix.km,
+        name=f"{municipality.code} {service_date.isoformat()}",
+    )
+    return Day(
+        municipality=municipality,
+        service_date=service_date,
+        settings=rules,
+        origin=origin,
+        problem=problem,
+        requests=rides,
+        vehicles=[s.vehicle for s in shifts],
+        shifts=shifts,
+        matrix=matrix,
+        index_of_request={r.pk: i for i, r in enumerate(rides)},
+        index_of_vehicle={s.vehicle_id: k for k, s in enumerate(shifts)},
+    )
+
+
+def _is_fixed(stop: Stop) -> bool:
+    return stop.locked or stop.state != Stop.State.PLANNED
+
+
+def driven_stops(plan: Plan) -> frozenset[tuple[int, str]]:
+    return frozenset(
+        Stop.objects.filter(run__plan=plan)
+        .exclude(state=Stop.State.PLANNED)
+        .values_list("request_id", "kind")
+    )
+
+
+def build_plan_day(plan: Plan, *, extra: Sequence[RideRequest] = ()) -> tuple[Day, dm.Plan]:
+    """The day of ``plan`` and its current routes as an engine plan, with locked prefixes."""
+    day = build_day(plan.municipality, plan.service_date, extra=extra, driven=driven_stops(plan))
+    routes: list[list[dm.Stop]] = [[] for _ in day.vehicles]
+    locked = [0] * len(day.vehicles)
+    for run in plan.runs.all():
+        k = day.index_of_vehicle.get(run.vehicle_id)
+        if k is None:
+            continue
+        stops = [s for s in run.stops.all() if s.request_id in day.index_of_request]
+        kinds: dict[int, set[str]] = {}
+        for s in stops:
+            kinds.setdefault(s.request_id, set()).add(s.kind)
+        stops = [s for s in stops if len(kinds[s.request_id]) == 2]
+        for position, s in enumerate(stops):
+            routes[k].append(dm.Stop(day.index_of_request[s.request_id], s.kind == Stop.Kind.PICKUP))
+            if _is_fixed(s):
+                locked[k] = position + 1
+    placed = {stop.request for route in routes for stop in route}
+    unserved = [i for i in range(day.problem.n) if i not in placed]
+    return day, dm.Plan(day.problem, routes, unserved, locked)
+
+
+# --- Why a route breaks (an adapter over the exact checker) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breach:
+    code: str  # "capacity", "shift_end", "ride_time", "time_window", "order"
+    request: int | None  # engine index of the request concerned, when one is
+    message: str
+
+
+def _with(
+    problem: dm.Problem, *, requests: list[dm.Request] | None = None, vehicles: list[dm.Vehicle] | None = None
+) -> dm.Problem:
+    return dm.Problem(
+        requests=requests if requests is not None else problem.requests,
+        vehicles=vehicles if vehicles is not None else problem.vehicles,
+        travel_time=problem.travel_time,
+        distance=problem.distance,
+        unserved_penalty=problem.unserved_penalty,
+    )
+
+
+def explain_route(day: Day, vehicle: int, route: Sequence[dm.Stop]) -> list[Breach]:
+    """Which constraint the route breaks, in words a dispatcher reads (empty when it is feasible).
+
+    The engine's checker says whether a schedule exists; to name the constraint, each kind is relaxed
+    in turn (the shift's end, one request's maximum ride time, one request's time windows) and the
+    first relaxation that makes the route feasible is the one to blame."""
+    problem = day.problem
+    errors = route_errors(problem, vehicle, route)
+    if not errors:
+        return []
+    name = day.vehicles[vehicle].name
+    seen: set[int] = set()
+    for stop in route:
+        if stop.pickup:
+            seen.add(stop.request)
+        elif stop.request not in seen:
+            return [
+                Breach(
+                    "order", stop.request, tr("ต้องรับผู้โดยสารก่อนส่ง", "A pickup must come before its drop-off.")
+                )
+            ]
+    capacity = problem.vehicles[vehicle].capacity.as_tuple()
+    load = [0, 0, 0]
+    labels = (("ที่นั่ง", "seats"), ("ที่สำหรับรถเข็น", "wheelchair places"), ("ที่สำหรับเปลนอน", "stretcher places"))
+    for stop in route:
+        seats = problem.requests[stop.request].seats()
+        sign = 1 if stop.pickup else -1
+        for kind in range(3):
+            load[kind] += sign * seats[kind]
+        for kind in range(3):
+            if load[kind] > capacity[kind]:
+                who = _who(day, stop.request)
+                th, en = labels[kind]
+                return [
+                    Breach(
+                        "capacity",
+                        stop.request,
+                        tr(
+                            f"ความจุไม่พอ: เมื่อรับ{who} {name} ต้องใช้{th} {load[kind]} แต่มีเพียง {capacity[kind]}",
+                            f"Capacity: after picking up {who}, {name} would need {load[kind]} {en} "
+                            f"but has {capacity[kind]}.",
+                        ),
+                    )
+                ]
+    # Shift end (and route duration).
+    vehicles = list(problem.vehicles)
+    vehicles[vehicle] = dataclasses.replace(vehicles[vehicle], shift_end=math.inf, max_duration=math.inf)
+    relaxed = earliest_schedule(_with(problem, vehicles=vehicles), vehicle, route)
+    if relaxed is not None:
+        end = day.at(relaxed[-1])
+        shift_end = day.at(problem.vehicles[vehicle].shift_end)
+        return [
+            Breach(
+                "shift_end",
+                None,
+                tr(
+                    f"เลยเวลาเลิกกะ: {name} จะกลับถึงที่จอดเวลา {_hm(end)} น. แต่กะเลิก {_hm(shift_end)} น.",
+                    f"Shift end: {name} would be back at the depot at {_hm(end)}, after its shift ends at "
+                    f"{_hm(shift_end)}.",
+                ),
+            )
+        ]
+    members = sorted({stop.request for stop in route})
+    for r in members:  # one request's maximum ride time
+        requests = list(problem.requests)
+        requests[r] = dataclasses.replace(requests[r], max_ride_time=None, max_ride_factor=None)
+        times = earliest_schedule(_with(problem, requests=requests), vehicle, route)
+        if times is not None:
+            limit = problem.ride_limit(r)
+            pick = next(i for i, s in enumerate(route) if s.request == r and s.pickup)
+            drop = next(i for i, s in enumerate(route) if s.request == r and not s.pickup)
+            ride = times[drop + 1] - times[pick + 1] - problem.requests[r].pickup_service
+            who = _who(day, r)
+            return [
+                Breach(
+                    "ride_time",
+                    r,
+                    tr(
+                        f"เวลาเดินทางนานเกิน: {who} จะอยู่บนรถ {ride:.0f} นาที เกินกำหนด {limit:.0f} นาที",
+                        f"Ride time: {who} would ride {ride:.0f} min, over the limit of {limit:.0f} min.",
+                    ),
+                )
+            ]
+    for r in members:  # one request's time windows
+        requests = list(problem.requests)
+        requests[r] = dataclasses.replace(
+            requests[r], pickup_window=(0.0, math.inf), delivery_window=(0.0, math.inf)
+        )
+        if earliest_schedule(_with(problem, requests=requests), vehicle, route) is not None:
+            return [_window_breach(day, vehicle, route, r)]
+    return [
+        Breach(
+            "time_window",
+            None,
+            tr(
+                f"ไม่ทันเวลา: {name} ไม่สามารถไปถึงทุกจุดตามช่วงเวลาที่นัดไว้",
+                f"Time windows: {name} cannot reach every stop within its time window.",
+            ),
+        )
+    ]
+
+
+def _window_breach(day: Day, vehicle: int, route: Sequence[dm.Stop], r: int) -> Breach:
+    request = day.problem.requests[r]
+    who = _who(day, r)
+    # When would the vehicle get there without this request's windows?
+    requests = list(day.problem.requests)
+    requests[r] = dataclasses.replace(request, pickup_window=(0.0, math.inf), delivery_window=(0.0, math.inf))
+    times = earliest_schedule(_with(day.problem, requests=requests), vehicle, route) or []
+    pick = next(i for i, s in enumerate(route) if s.request == r and s.pickup)
+    drop = next(i for i, s in enumerate(route) if s.request == r and not s.pickup)
+    if times and times[drop + 1] > request.delivery_window[1] + 1e-6:
+        what_th, what_en = "ส่ง", "drop off"
+        at, latest = times[drop + 1], request.delivery_window[1]
+    else:
+        what_th, what_en = "รับ", "pick up"
+        at, latest = (times[pick + 1] if times else math.nan), request.pickup_window[1]
+    if math.isfinite(latest) and math.isfinite(at):
+        return Breach(
+            "time_window",
+            r,
+            tr(
+                f"ไม่ทันเวลา: จะ{what_th}{who} ได้เร็วที่สุดเวลา {_hm(day.at(at))} น. "
+                f"แต่ต้องไม่เกิน {_hm(day.at(latest))} น.",
+                f"Time window: {who} could be {what_en}ped at {_hm(day.at(at))} at the earliest, "
+                f"but no later than {_hm(day.at(latest))}.",
+            ),
+        )
+    return Breach(
+        "time_window",
+        r,
+        tr(f"ไม่ทันเวลา: ไม่สามารถรับส่ง{who}ตามช่วงเวลาที่นัดไว้", f"Time window: {who} cannot be served in time."),
+    )
+
+
+def _who(day: Day, index: int) -> str:
+    ride = day.requests[index]
+    resident = ride.resident
+    return f"{resident.first_name} {resident.last_name}".strip() or f"#{ride.pk}"
+
+
+def _hm(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+# --- Writing a plan -----------------------------------------------------------------------------------
+
+
+def _claim(plan: Plan, version: int) -> Plan:
+    """Start a change made on ``version``: the conditional UPDATE that makes lost updates impossible."""
+    changed = Plan.objects.filter(pk=plan.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not changed:
+        raise PlanConflict()
+    return Plan.objects.select_related("municipality").get(pk=plan.pk)  # the caller's object stays as it was
+
+
+def _write_routes(plan: Plan, day: Day, routes: Sequence[Sequence[dm.Stop]], locked: Sequence[int]) -> None:
+    """Make runs and stops match ``routes``: stop rows are kept (moved, renumbered) where they exist."""
+    problem = day.problem
+    existing = {(s.request_id, s.kind): s for s in Stop.objects.filter(run__plan=plan)}
+    runs = {run.vehicle_id: run for run in plan.runs.all()}
+    if existing:  # free every sequence number first (unique per run)
+        Stop.objects.filter(run__plan=plan).update(sequence=F("sequence") + 10000)
+    keep: set[int] = set()
+    keep_runs: set[int] = set()
+    for k, route in enumerate(routes):
+        vehicle = day.vehicles[k]
+        if not route:
+            continue
+        times = earliest_schedule(problem, k, route)
+        if times is None:  # never written: callers check first
+            raise PlanRefused(tr("เส้นทางนี้เป็นไปไม่ได้", "This route cannot be driven."))
+        km = dm.route_cost(day.matrix.km, problem.vehicles[k], problem.requests, list(route))
+        run = runs.get(vehicle.pk)
+        if run is None:
+            run = Run.objects.create(
+                plan=plan,
+                vehicle=vehicle,
+                driver=day.shifts[k].driver,
+                starts_at=day.at(times[0]),
+                ends_at=day.at(times[-1]),
+                km=round(km, 2),
+            )
+            runs[vehicle.pk] = run
+        else:
+            run.starts_at, run.ends_at, run.km = day.at(times[0]), day.at(times[-1]), round(km, 2)
+            run.save(update_fields=["starts_at", "ends_at", "km"])
+        keep_runs.add(run.pk)
+        changed: list[Stop] = []
+        for position, stop in enumerate(route):
+            ride = day.requests[stop.request]
+            kind = Stop.Kind.PICKUP if stop.pickup else Stop.Kind.DROPOFF
+            row = existing.get((ride.pk, kind))
+            when = day.at(times[position + 1])
+            if row is None:
+                row = Stop.objects.create(
+                    run=run, request=ride, kind=kind, sequence=position + 1, planned_at=when
+                )
+            else:
+                row.run, row.sequence = run, position + 1
+                if row.state == Stop.State.PLANNED:
+                    row.planned_at = when
+                changed.append(row)
+            keep.add(row.pk)
+        Stop.objects.bulk_update(changed, ["run", "sequence", "planned_at"])
+    Stop.objects.filter(run__plan=plan).exclude(pk__in=keep).delete()
+    for run in plan.runs.exclude(pk__in=keep_runs):
+        vehicle_release(reference=RIDES_REFERENCE.format(run.pk))
+        run.delete()
+    total = sum(
+        dm.route_cost(day.matrix.km, problem.vehicles[k], problem.requests, list(r))
+        for k, r in enumerate(routes)
+        if r
+    )
+    placed = {s.request for r in routes for s in r}
+    plan.total_km = round(total, 2)  # type: ignore[assignment]
+    plan.unplanned = sum(1 for i in range(problem.n) if i not in placed)
+    plan.save(update_fields=["total_km", "unplanned", "updated_at"])
+    if plan.state == Plan.State.PUBLISHED:
+        _reserve(plan)
+        _schedule(day, placed)
+
+
+def plan_write_solution(*, plan: Plan, version: int, day: Day, solution: dm.Plan) -> Plan:
+    """Write the engine's plan, if the plan is still at ``version``; requests it could not serve
+    become unmet need."""
+    with transaction.atomic():
+        plan = _claim(plan, version)
+        _write_routes(plan, day, solution.routes, solution.locked)
+        for index in solution.unserved:
+            ride = day.requests[index]
+            if ride.status == Status.SCHEDULED:
+                _unschedule(ride)
+            _mark_unplanned(ride, tr("ไม่มีรถคันใดรับได้ในวันนั้น", "No vehicle could take it that day."))
+    return plan
+
+
+# --- Outcome adapters (the outcome service owns the status machine and unmet need) ----------------------
+
+
+def _mark_unplanned(ride: RideRequest, detail: str) -> None:
+    from thukkhon.rides.outcomes import request_mark_unplanned
+
+    request_mark_unplanned(ride=ride, detail=detail)
+
+
+def _unschedule(ride: RideRequest) -> None:
+    from thukkhon.rides.outcomes import request_transition
+
+    request_transition(actor=None, ride=ride, to=Status.ACCEPTED, note="off the plan")
+
+
+def _schedule(day: Day, placed: set[int]) -> None:
+    from thukkhon.rides.outcomes import request_transition
+
+    for index in sorted(placed):
+        ride = day.requests[index]
+        if ride.status == Status.ACCEPTED:
+            request_transition(actor=None, ride=ride, to=Status.SCHEDULED)
+
+
+def _reserve(plan: Plan) -> None:
+    """Hold every run's vehicle for the run's time (released and taken again after a change)."""
+    for run in plan.runs.select_related("vehicle"):
+        reference = RIDES_REFERENCE.format(run.pk)
+        vehicle_release(reference=reference)
+        vehicle_reserve(
+            vehicle=run.vehicle,
+            starts_at=run.starts_at,
+            ends_at=run.ends_at,
+            purpose=Reservation.Purpose.RIDES,
+            reference=reference,
+        )
+
+
+# --- Dispatcher changes -------------------------------------------------------------------------------
+
+
+def plan_get_or_create(*, municipality: Municipality, service_date: date) -> Plan:
+    plan, _created = Plan.objects.get_or_create(municipality=municipality, service_date=service_date)
+    return plan
+
+
+def _route_index(day: Day, vehicle_id: int) -> int:
+    k = day.index_of_vehicle.get(vehicle_id)
+    if k is None:
+        raise PlanRefused(tr("รถคันนี้ไม่มีกะในวันนั้น", "This vehicle has no shift that day."))
+    return k
+
+
+def _request_index(day: Day, request_id: int) -> int:
+    index = day.index_of_request.get(request_id)
+    if index is None:
+        raise PlanRefused(tr("คำขอนี้ไม่อยู่ในแผนของวันนี้", "This request is not part of this day's plan."))
+    return index
+
+
+def trip_placement(
+    day: Day,
+    current: dm.Plan,
+    request: int,
+    vehicle: int,
+    pickup_position: int | None,
+    delivery_position: int | None,
+) -> tuple[list[list[dm.Stop]], list[Breach]]:
+    """Routes with ``request`` taken from where it is and put on ``vehicle`` at the positions (in the
+    target route after removal; ``None`` = the cheapest feasible positions), and what breaks."""
+    for k, route in enumerate(current.routes):
+        if any(s.request == request for s in route[: current.locked[k]]):
+            raise PlanRefused(
+                tr("ย้ายไม่ได้: เที่ยวนี้ล็อกไว้หรือกำลังเดินรถอยู่", "This trip is locked or already being driven.")
+            )
+    routes = [[s for s in route if s.request != request] for route in current.routes]
+    if pickup_position is None or delivery_position is None:
+        shown = dm.Plan(day.problem, routes, [], list(current.locked))
+        options = _insertions(day, shown, request, only_vehicle=vehicle)
+        if options:
+            pickup_position, delivery_position = options[0].pickup_position, options[0].delivery_position - 1
+        else:  # nothing fits: explain why at the end of the route
+            pickup_position = delivery_position = len(routes[vehicle])
+    target = routes[vehicle]
+    if not current.locked[vehicle] <= pickup_position <= len(target):
+        raise PlanRefused(
+            tr(
+                "ตำแหน่งรับอยู่นอกเส้นทางหรืออยู่ในช่วงที่ล็อกไว้",
+                "The pickup position is outside the route or in its locked part.",
+            )
+        )
+    if not pickup_position <= delivery_position <= len(target):
+        raise PlanRefused(tr("ตำแหน่งส่งต้องอยู่หลังตำแหน่งรับ", "The drop-off must come after the pickup."))
+    target.insert(pickup_position, dm.Stop(request, True))
+    target.insert(delivery_position + 1, dm.Stop(request, False))
+    return routes, explain_route(day, vehicle, target)
+
+
+def _insertions(
+    day: Day, plan: dm.Plan, request: int, only_vehicle: int | None = None
+) -> list[InsertionOption]:
+    """Feasible positions for request ``request`` (not in ``plan``'s routes) via the engine's
+    insertion API, which inserts a *new* request: the problem without that request is given and the
+    request is appended, so indices after it shift by one (mapped back here)."""
+    n = day.problem.n
+    others = [r for i, r in enumerate(day.problem.requests) if i != request]
+    remap = {i: (i if i < request else i - 1) for i in range(n) if i != request}
+    problem = _with(day.problem, requests=others)
+    routes = [[dm.Stop(remap[s.request], s.pickup) for s in route] for route in plan.routes]
+    base = dm.Plan(
+        problem,
+        routes,
+        [
+            remap[i]
+            for i in range(n)
+            if i != request and not any(s.request == i for route in plan.routes for s in route)
+        ],
+        list(plan.locked),
+    )
+    options = rank_insertions(base, day.problem.requests[request])
+    if only_vehicle is not None:
+        options = [o for o in options if o.vehicle == only_vehicle]
+    return options
+
+
+def plan_move_trip(
+    *,
+    plan: Plan,
+    version: int,
+    request_id: int,
+    vehicle_id: int,
+    pickup_position: int | None = None,
+    delivery_position: int | None = None,
+) -> Plan:
+    """Put a trip (planned or not) on a vehicle at the given positions (0-based in the vehicle's route
+    without the trip; the drop-off position counts stops after the pickup is placed minus one, i.e. both
+    are positions in the route without the trip), or at its cheapest feasible place when positions are
+    omitted. Refused with the constraint that breaks; a stale ``version`` is a :class:`PlanConflict`."""
+    with transaction.atomic():
+        plan = _claim(plan, version)
+        day, current = build_plan_day(plan)
+        request = _request_index(day, request_id)
+        vehicle = _route_index(day, vehicle_id)
+        routes, breaches = trip_placement(day, current, request, vehicle, pickup_position, delivery_position)
+        if breaches:
+            raise PlanRefused(
+                tr("ย้ายไม่ได้ — ", "Cannot move the trip: ") + " ".join(b.message for b in breaches),
+                code=breaches[0].code,
+            )
+        _write_routes(plan, day, routes, current.locked)
+    return plan
+
+
+def plan_unplan_trip(*, plan: Plan, version: int, request_id: int) -> Plan:
+    """Take a trip off the plan (it becomes unmet need unless placed again)."""
+    with transaction.atomic():
+        plan = _claim(plan, version)
+        day, current = build_plan_day(plan)
+        request = _request_index(day, request_id)
+        for k, route in enumerate(current.routes):
+            if any(s.request == request for s in route[: current.locked[k]]):
+                raise PlanRefused(
+                    tr("นำออกไม่ได้: เที่ยวนี้ล็อกไว้หรือกำลังเดินรถอยู่", "This trip is locked or already being driven.")
+                )
+        routes = [[s for s in route if s.request != request] for route in current.routes]
+        _write_routes(plan, day, routes, current.locked)
+        ride = day.requests[request]
+        if ride.status == Status.SCHEDULED:
+            _unschedule(ride)
+        _mark_unplanned(ride, tr("นำออกจากแผนโดยผู้จัดรถ", "Taken off the plan by the dispatcher."))
+    return plan
+
+
+def plan_lock(
+    *, plan: Plan, version: int, run_id: int, stop_id: int | None = None, locked: bool = True
+) -> Plan:
+    """Lock a whole run, or a stop and every stop before it (a run's locked part is a prefix).
+    Unlocking a stop unlocks it and every stop after it; stops already driven stay fixed anyway."""
+    with transaction.atomic():
+        plan = _claim(plan, version)
+        run = plan.runs.filter(pk=run_id).first()
+        if run is None:
+            raise PlanRefused(tr("ไม่พบเส้นทางนี้ในแผน", "This run is not in the plan."))
+        stops = run.stops.all()
+        if stop_id is not None:
+            stop = stops.filter(pk=stop_id).first()
+            if stop is None:
+                raise PlanRefused(tr("ไม่พบจุดจอดนี้", "This stop is not in the run."))
+            stops = (
+                stops.filter(sequence__lte=stop.sequence)
+                if locked
+                else stops.filter(sequence__gte=stop.sequence)
+            )
+        stops.update(locked=locked)
+    return plan
+
+
+def plan_publish(*, plan: Plan, version: int) -> Plan:
+    """Publish: hold each run's vehicle (never twice: the reservation constraint decides) and mark
+    the planned requests scheduled. All or nothing."""
+    with transaction.atomic():
+        plan = _claim(plan, version)
+        if not plan.runs.exists():
+            raise PlanRefused(tr("แผนนี้ยังไม่มีเส้นทาง", "This plan has no runs yet."))
+        _reserve(plan)
+        from thukkhon.rides.outcomes import request_transition
+
+        rides = RideRequest.objects.filter(stops__run__plan=plan, status=Status.ACCEPTED).distinct()
+        for ride in rides:
+            request_transition(actor=None, ride=ride, to=Status.SCHEDULED)
+        plan.state = Plan.State.PUBLISHED
+        plan.published_at = timezone.now()
+        plan.save(update_fields=["state", "published_at", "updated_at"])
+    return plan
+
+
+# --- Same-day insertion -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """A feasible place for a new trip, as the dispatcher sees it."""
+
+    vehicle_id: int
+    vehicle_name: str
+    pickup_position: int  # 0-based in the route without the trip
+    delivery_position: int  # 0-based in the route without the trip (≥ pickup_position)
+    added_km: float
+    pickup_at: datetime
+    dropoff_at: datetime
+
+
+def insertion_options(*, plan: Plan, request: RideRequest, limit: int = 10) -> list[Option]:
+    """Ranked feasible insertions of ``request`` into today's plan (cheapest first), from the engine."""
+    if request.municipality_id != plan.municipality_id or request.service_date != plan.service_date:
+        raise PlanRefused(tr("คำขอนี้ไม่ใช่ของวันและเทศบาลนี้", "This request is for another day or town."))
+    if request.status not in PLANNABLE:
+        raise PlanRefused(tr("คำขอนี้ยังไม่ได้รับการอนุมัติ", "This request has not been accepted."))
+    day, current = build_plan_day(plan, extra=[request])
+    index = day.index_of_request[request.pk]
+    if any(s.request == index for route in current.routes for s in route):
+        raise PlanRefused(tr("คำขอนี้อยู่ในแผนแล้ว", "This request is already in the plan."))
+    result = []
+    for o in _insertions(day, current, index)[:limit]:
+        result.append(
+            Option(
+                vehicle_id=day.vehicles[o.vehicle].pk,
+                vehicle_name=day.vehicles[o.vehicle].name,
+                pickup_position=o.pickup_position,
+                delivery_position=o.delivery_position - 1,
+                added_km=round(o.added_cost, 2),
+                pickup_at=day.at(o.times[o.pickup_position + 1]),
+                dropoff_at=day.at(o.times[o.delivery_position + 1]),
+            )
+        )
+    return result
+
+
+# --- Reading a plan for review ----------------------------------------------------------------------------
+
+
+@dataclass
+class StopView:
+    stop: Stop
+    load: tuple[int, int, int]  # seats, wheelchair, stretcher on board after the stop
+    fixed: bool
+
+
+@dataclass
+class RunView:
+    run: Run
+    stops: list[StopView]
+    capacity: tuple[int, int, int]
+
+
+def plan_review(plan: Plan) -> list[RunView]:
+    """Each run with its stops in order and the load on board after each stop."""
+    result = []
+    runs = plan.runs.select_related("vehicle", "driver__membership__user").prefetch_related(
+        "stops__request__resident"
+    )
+    for run in runs:
+        load = [0, 0, 0]
+        views = []
+        for stop in run.stops.all():
+            ride = stop.request
+            need = load_of(ride).as_tuple()
+            seats = (need[0] + ride.attendants + ride.companions, need[1], need[2])
+            sign = 1 if stop.kind == Stop.Kind.PICKUP else -1
+            load = [load[i] + sign * seats[i] for i in range(3)]
+            views.append(StopView(stop=stop, load=(load[0], load[1], load[2]), fixed=_is_fixed(stop)))
+        v = run.vehicle
+        result.append(
+            RunView(run=run, stops=views, capacity=(v.seats, v.wheelchair_places, v.stretcher_places))
+        )
+    return result
+
+
+def unplanned_requests(plan: Plan) -> list[RideRequest]:
+    return list(
+        RideRequest.objects.filter(
+            municipality_id=plan.municipality_id, service_date=plan.service_date, status__in=PLANNABLE
+        )
+        .exclude(stops__run__plan=plan)
+        .select_related("resident")
+        .order_by("-priority", "id")
+    )
