@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "thukkhon.people",
     "thukkhon.fleet",
     "thukkhon.rides",
+    "thukkhon.childhood",
     "thukkhon.funerals",
 ]
 

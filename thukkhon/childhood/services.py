@@ -1,0 +1,849 @@
+"""Every write of the early childhood app: keyword-only, typed, atomic, validated.
+
+Errors are a :class:`~django.core.exceptions.ValidationError` with messages per field, in the
+user's language; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thukkhon.childhood import access
+from thukkhon.childhood.media import MAX_FILES, check_upload, stored_name
+from thukkhon.childhood.models import (
+    DSPM_AGES,
+    AbsenceReason,
+    AtelierSession,
+    Attendance,
+    AttendanceStatus,
+    CaseStage,
+    Centre,
+    Classroom,
+    Comment,
+    DevelopmentCase,
+    Enrolment,
+    Guardianship,
+    Indicator,
+    Language,
+    Media,
+    MediaKind,
+    MediaState,
+    Observation,
+    ObservationChild,
+    ObservationSource,
+    Project,
+    ProjectPhase,
+    Rating,
+    Screening,
+    SmallGroup,
+    Standard,
+    TeacherAssignment,
+    Term,
+    TransitionSummary,
+    Visibility,
+)
+from thukkhon.core.actor import Actor
+from thukkhon.core.jobs import enqueue
+from thukkhon.core.models import ConsentPurpose, Membership, Municipality, Notification, User
+from thukkhon.core.roles import Role
+from thukkhon.core.services import consent_active
+from thukkhon.core.thai import be_year, ce_year
+from thukkhon.people.models import Resident
+
+Errors = dict[str, list[str]]
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+
+
+def _require_staff(actor: Actor) -> None:
+    if not access.is_staff(actor):
+        raise ValidationError(_("Only teachers and administrators may do this."))
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.has_role(*access.STAFF_ALL):
+        raise ValidationError(_("Only administrators may do this."))
+
+
+def _same_town(actor: Actor, *objs: object) -> None:
+    for obj in objs:
+        if getattr(obj, "municipality_id", actor.municipality.pk) != actor.municipality.pk:
+            raise ValidationError(_("This belongs to another municipality."))
+
+
+def _classroom_in_scope(actor: Actor, classroom: Classroom) -> None:
+    _same_town(actor, classroom)
+    scope = access.classroom_ids_for(actor)
+    if scope is not None and classroom.pk not in scope:
+        raise ValidationError(_("This is not one of your classrooms."))
+
+
+# --- Academic years -------------------------------------------------------------------------------------
+
+
+def academic_year_of(day: date) -> int:
+    """The Thai academic year (B.E.) a day belongs to: it starts in May."""
+    return be_year(day) if day.month >= 5 else be_year(day) - 1
+
+
+def default_term_dates(academic_year: int, number: int) -> tuple[date, date]:
+    if number == 1:
+        return date(ce_year(academic_year, 5), 5, 16), date(ce_year(academic_year, 10), 10, 10)
+    return date(ce_year(academic_year, 11), 11, 1), date(ce_year(academic_year, 12) + 1, 3, 31)
+
+
+def terms_ensure(*, municipality: Municipality, academic_year: int) -> list[Term]:
+    """The two terms of an academic year, created with the usual dates when missing."""
+    terms = []
+    for number in (1, 2):
+        starts, ends = default_term_dates(academic_year, number)
+        term, _created = Term.objects.get_or_create(
+            municipality=municipality,
+            academic_year=academic_year,
+            number=number,
+            defaults={"starts_on": starts, "ends_on": ends},
+        )
+        terms.append(term)
+    return terms
+
+
+def term_for(municipality: Municipality, day: date) -> Term:
+    """The term containing ``day``, or the last one before it (holidays belong to the term before)."""
+    year = academic_year_of(day)
+    terms = terms_ensure(municipality=municipality, academic_year=year)
+    return terms[1] if day >= terms[1].starts_on else terms[0]
+
+
+# --- Centres, classrooms, enrolments, guardians --------------------------------------------------------
+
+
+@transaction.atomic
+def centre_create(*, actor: Actor, name_th: str, kind: str, name_en: str = "") -> Centre:
+    _require_admin(actor)
+    if not name_th.strip():
+        _raise({"name_th": [_("Enter the name.")]})
+    return Centre.objects.create(
+        municipality=actor.municipality, name_th=name_th.strip(), name_en=name_en, kind=kind
+    )
+
+
+@transaction.atomic
+def classroom_create(
+    *, actor: Actor, centre: Centre, name: str, academic_year: int, level: str = ""
+) -> Classroom:
+    _require_admin(actor)
+    _same_town(actor, centre)
+    errors: Errors = {}
+    if not name.strip():
+        errors["name"] = [_("Enter the name.")]
+    if not 2500 <= academic_year <= 2700:
+        errors["academic_year"] = [_("Enter the academic year in the Buddhist Era, e.g. 2568.")]
+    _raise(errors)
+    if Classroom.objects.filter(centre=centre, academic_year=academic_year, name=name.strip()).exists():
+        _raise({"name": [_("This centre already has a classroom of that name this year.")]})
+    terms_ensure(municipality=actor.municipality, academic_year=academic_year)
+    return Classroom.objects.create(
+        municipality=actor.municipality,
+        centre=centre,
+        name=name.strip(),
+        academic_year=academic_year,
+        level=level,
+    )
+
+
+@transaction.atomic
+def teacher_assign(*, actor: Actor, classroom: Classroom, membership: Membership) -> TeacherAssignment:
+    _require_admin(actor)
+    _same_town(actor, classroom, membership)
+    if membership.role != Role.TEACHER:
+        _raise({"membership": [_("Choose a teacher.")]})
+    assignment, _created = TeacherAssignment.objects.get_or_create(membership=membership, classroom=classroom)
+    return assignment
+
+
+@transaction.atomic
+def enrol(
+    *, actor: Actor, classroom: Classroom, child: Resident, enrolled_on: date | None = None
+) -> Enrolment:
+    _classroom_in_scope(actor, classroom)
+    _require_staff(actor)
+    _same_town(actor, child)
+    today = timezone.localdate()
+    age = child.age_on(today)
+    if age is None or not 0 <= age <= 7:
+        _raise({"child": [_("Only children up to 7 years old can be enrolled.")]})
+    enrolment, _created = Enrolment.objects.get_or_create(
+        classroom=classroom,
+        child=child,
+        defaults={"municipality": actor.municipality, "enrolled_on": enrolled_on or today},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def guardian_add(
+    *,
+    actor: Actor,
+    child: Resident,
+    relation: str,
+    guardian: Resident | None = None,
+    membership: Membership | None = None,
+    name: str = "",
+    lives_with_child: bool = True,
+    is_primary: bool = False,
+    phone: str = "",
+) -> Guardianship:
+    """Link a guardian or caregiver (grandparents included) to a child; a parent account gets the
+    child in its scope."""
+    _require_staff(actor)
+    _same_town(actor, child, guardian, membership)
+    if not access.staff_can_see_child(actor, child.pk):
+        raise ValidationError(_("This child is not in one of your classrooms."))
+    errors: Errors = {}
+    if guardian is None and membership is None and not name.strip():
+        errors["name"] = [_("Choose the guardian from the registry, a parent account, or enter a name.")]
+    if membership is not None and membership.role != Role.PARENT:
+        errors["membership"] = [_("Choose a parent or caregiver account.")]
+    if guardian is not None and guardian.pk == child.pk:
+        errors["guardian"] = [_("A child cannot be their own guardian.")]
+    _raise(errors)
+    return Guardianship.objects.create(
+        municipality=actor.municipality,
+        child=child,
+        guardian=guardian,
+        membership=membership,
+        name=name.strip(),
+        relation=relation,
+        lives_with_child=lives_with_child,
+        is_primary=is_primary,
+        phone=phone or (guardian.phone if guardian else ""),
+    )
+
+
+# --- Attendance ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    status: str
+    reason: str = ""
+
+
+@transaction.atomic
+def attendance_record(*, actor: Actor, classroom: Classroom, day: date, marks: dict[int, Mark]) -> int:
+    """Record a day's register. Idempotent: sending the same register twice changes nothing."""
+    _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
+    errors: Errors = {}
+    if day > timezone.localdate():
+        errors["day"] = [_("The register cannot be taken for a future day.")]
+    enrolled = set(classroom.enrolments.filter(left_on__isnull=True).values_list("child_id", flat=True))
+    unknown = set(marks) - enrolled
+    if unknown:
+        errors["marks"] = [_("Some children are not enrolled in this classroom.")]
+    for mark in marks.values():
+        if mark.status not in AttendanceStatus.values or mark.reason not in AbsenceReason.values:
+            errors["marks"] = [_("Choose present, late or absent, and a reason from the list.")]
+    _raise(errors)
+    existing = {a.child_id: a for a in Attendance.objects.filter(classroom=classroom, day=day)}
+    new, changed = [], []
+    for child_id, mark in marks.items():
+        reason = mark.reason if mark.status == AttendanceStatus.ABSENT else ""
+        if mark.status == AttendanceStatus.ABSENT and not reason:
+            reason = AbsenceReason.UNKNOWN
+        row = existing.get(child_id)
+        if row is None:
+            new.append(
+                Attendance(
+                    municipality=actor.municipality,
+                    classroom=classroom,
+                    child_id=child_id,
+                    day=day,
+                    status=mark.status,
+                    reason=reason,
+                    recorded_by=actor.user,
+                )
+            )
+        elif (row.status, row.reason) != (mark.status, reason):
+            row.status, row.reason, row.recorded_by = mark.status, reason, actor.user
+            changed.append(row)
+    Attendance.objects.bulk_create(new)
+    Attendance.objects.bulk_update(changed, ["status", "reason", "recorded_by"])
+    return len(new) + len(changed)
+
+
+# --- Observations and media ------------------------------------------------------------------------------
+
+
+@dataclass
+class ObservationData:
+    observed_on: date
+    title: str
+    children: dict[int, str]  # child id → the child's own words (may be "")
+    description: str = ""
+    interpretation: str = ""
+    languages: list[str] = field(default_factory=list)
+    visibility: str = Visibility.TEAM
+    standard_ids: list[int] = field(default_factory=list)
+    indicator_ids: list[int] = field(default_factory=list)
+    project_id: int | None = None
+
+
+def _check_files(files: Sequence[UploadedFile], errors: Errors) -> list:  # type: ignore[type-arg]
+    checked = []
+    if len(files) > MAX_FILES:
+        errors.setdefault("files", []).append(_("Attach at most %(n)d files at a time.") % {"n": MAX_FILES})
+        return []
+    for upload in files:
+        ok, message = check_upload(upload)
+        if message:
+            errors.setdefault("files", []).append(message)
+        elif ok is not None:
+            checked.append(ok)
+    return checked
+
+
+def _save_media(actor: Actor, observation: Observation, checked: list) -> list[Media]:  # type: ignore[type-arg]
+    saved: list[Media] = []
+    try:
+        for item in checked:
+            media = Media(
+                municipality=actor.municipality,
+                observation=observation,
+                kind=item.kind,
+                content_type=item.content_type,
+                name=(item.upload.name or "")[:200],
+                size=item.upload.size or 0,
+                width=item.width,
+                height=item.height,
+                state=MediaState.PROCESSING if item.kind == MediaKind.PHOTO else MediaState.READY,
+            )
+            media.original.save(stored_name(item.upload.name or ""), item.upload, save=False)
+            saved.append(media)
+            media.save()
+    except Exception:
+        for media in saved:  # nothing half-saved: the rows roll back, the files go too
+            media.original.delete(save=False)
+        raise
+    photos = [m.pk for m in saved if m.kind == MediaKind.PHOTO]
+    if photos:
+        enqueue(
+            municipality=actor.municipality,
+            kind="childhood.resize_media",
+            params={"media_ids": photos},
+            user=actor.user,
+            total=len(photos),
+        )
+    return saved
+
+
+def _observation_errors(actor: Actor, classroom: Classroom, data: ObservationData) -> Errors:
+    errors: Errors = {}
+    if not data.title.strip():
+        errors["title"] = [_("Give the observation a short title.")]
+    if data.observed_on > timezone.localdate():
+        errors["observed_on"] = [_("This date cannot be in the future.")]
+    if not data.children:
+        errors["children"] = [_("Choose at least one child.")]
+    enrolled = set(classroom.enrolments.values_list("child_id", flat=True))
+    if set(data.children) - enrolled:
+        errors["children"] = [_("Some children are not enrolled in this classroom.")]
+    if set(data.languages) - set(Language.values):
+        errors["languages"] = [_("Choose languages from the list.")]
+    if data.visibility not in Visibility.values:
+        errors["visibility"] = [_("Choose who may see this.")]
+    if data.project_id and not Project.objects.filter(pk=data.project_id, classroom=classroom).exists():
+        errors["project"] = [_("Choose a project of this classroom.")]
+    return errors
+
+
+@transaction.atomic
+def observation_create(
+    *, actor: Actor, classroom: Classroom, data: ObservationData, files: Sequence[UploadedFile] = ()
+) -> Observation:
+    """Record an observation with its files. Every file is checked before anything is written."""
+    _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
+    errors = _observation_errors(actor, classroom, data)
+    checked = _check_files(files, errors)
+    _raise(errors)
+    obs = Observation.objects.create(
+        municipality=actor.municipality,
+        classroom=classroom,
+        project_id=data.project_id,
+        observed_on=data.observed_on,
+        author=actor.user,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        interpretation=data.interpretation.strip(),
+        languages=list(dict.fromkeys(data.languages)),
+        visibility=data.visibility,
+    )
+    ObservationChild.objects.bulk_create(
+        [
+            ObservationChild(observation=obs, child_id=cid, quote=quote.strip())
+            for cid, quote in data.children.items()
+        ]
+    )
+    framework_standards = Standard.objects.filter(pk__in=data.standard_ids)
+    obs.standards.set(framework_standards)
+    obs.indicators.set(Indicator.objects.filter(pk__in=data.indicator_ids))
+    _save_media(actor, obs, checked)
+    return obs
+
+
+@transaction.atomic
+def home_observation_create(
+    *,
+    actor: Actor,
+    child: Resident,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+    observed_on: date | None = None,
+) -> Observation:
+    """A family adds what the child did at home (photo, voice, text) to the child's portfolio."""
+    if not access.is_family(actor) or child.pk not in access.child_ids_for_family(actor):
+        raise ValidationError(_("You can add only to your own child's portfolio."))
+    errors: Errors = {}
+    if not text.strip() and not files:
+        errors["text"] = [_("Write something or attach a photo or recording.")]
+    enrolment = (
+        Enrolment.objects.filter(child=child, left_on__isnull=True)
+        .order_by("-classroom__academic_year")
+        .first()
+    )
+    if enrolment is None:
+        errors["text"] = [_("Your child is not enrolled in a classroom.")]
+    checked = _check_files(files, errors)
+    _raise(errors)
+    assert enrolment is not None
+    obs = Observation.objects.create(
+        municipality=actor.municipality,
+        classroom_id=enrolment.classroom_id,
+        source=ObservationSource.HOME,
+        observed_on=observed_on or timezone.localdate(),
+        author=actor.user,
+        title=_("At home"),
+        description=text.strip(),
+        visibility=Visibility.FAMILY,
+    )
+    ObservationChild.objects.create(observation=obs, child=child)
+    _save_media(actor, obs, checked)
+    return obs
+
+
+@transaction.atomic
+def comment_add(*, actor: Actor, observation: Observation, child: Resident, text: str) -> Comment:
+    own = access.child_ids_for_family(actor) if access.is_family(actor) else set()
+    in_obs = set(observation.children.values_list("child_id", flat=True))
+    allowed = (
+        access.is_family(actor) and child.pk in own and access.family_sees_observation(actor, observation)
+    ) or (access.is_staff(actor) and child.pk in in_obs)
+    if not allowed or child.pk not in in_obs:
+        raise ValidationError(_("You cannot comment on this."))
+    if not text.strip():
+        _raise({"text": [_("Write a comment.")]})
+    return Comment.objects.create(
+        municipality=actor.municipality,
+        observation=observation,
+        child=child,
+        author=actor.user,
+        text=text.strip()[:2000],
+    )
+
+
+# --- Projects -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: Actor,
+    classroom: Classroom,
+    title: str,
+    provocation: str,
+    started_on: date,
+    hypotheses: str = "",
+    materials: str = "",
+) -> Project:
+    _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
+    errors: Errors = {}
+    if not title.strip():
+        errors["title"] = [_("Give the project a title.")]
+    if not provocation.strip():
+        errors["provocation"] = [_("Write the children's question or the provocation that started it.")]
+    _raise(errors)
+    return Project.objects.create(
+        municipality=actor.municipality,
+        classroom=classroom,
+        title=title.strip(),
+        provocation=provocation.strip(),
+        hypotheses=hypotheses.strip(),
+        materials=materials.strip(),
+        started_on=started_on,
+        created_by=actor.user,
+    )
+
+
+@transaction.atomic
+def project_phase_add(
+    *, actor: Actor, project: Project, title: str, starts_on: date, notes: str = ""
+) -> ProjectPhase:
+    _classroom_in_scope(actor, project.classroom)
+    if not title.strip():
+        _raise({"title": [_("Name the phase.")]})
+    return ProjectPhase.objects.create(project=project, title=title.strip(), starts_on=starts_on, notes=notes)
+
+
+@transaction.atomic
+def project_group_add(*, actor: Actor, project: Project, name: str, child_ids: Iterable[int]) -> SmallGroup:
+    _classroom_in_scope(actor, project.classroom)
+    ids = set(child_ids)
+    if ids - set(project.classroom.enrolments.values_list("child_id", flat=True)):
+        _raise({"children": [_("Some children are not enrolled in this classroom.")]})
+    group = SmallGroup.objects.create(project=project, name=name.strip() or _("Group"))
+    group.children.set(ids)
+    return group
+
+
+@transaction.atomic
+def atelier_session_add(
+    *,
+    actor: Actor,
+    project: Project,
+    day: date,
+    materials: str,
+    group: SmallGroup | None = None,
+    is_revisit: bool = False,
+    notes: str = "",
+) -> AtelierSession:
+    _classroom_in_scope(actor, project.classroom)
+    if group is not None and group.project_id != project.pk:
+        _raise({"group": [_("Choose a group of this project.")]})
+    return AtelierSession.objects.create(
+        project=project, day=day, materials=materials.strip(), group=group, is_revisit=is_revisit, notes=notes
+    )
+
+
+# --- Ratings and transition ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rating_set(
+    *,
+    actor: Actor,
+    classroom: Classroom,
+    child: Resident,
+    term: Term,
+    standard: Standard,
+    score: int,
+    evidence_ids: Iterable[int] = (),
+) -> Rating:
+    _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
+    errors: Errors = {}
+    if score not in (1, 2, 3):
+        errors["score"] = [_("Rate 3 (good), 2 (fair) or 1 (needs support).")]
+    if not classroom.enrolments.filter(child=child).exists():
+        errors["child"] = [_("This child is not enrolled in this classroom.")]
+    ids = set(evidence_ids)
+    valid = set(
+        Observation.objects.filter(pk__in=ids, classroom=classroom, children__child=child).values_list(
+            "id", flat=True
+        )
+    )
+    if ids - valid:
+        errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
+    _raise(errors)
+    rating, _created = Rating.objects.update_or_create(
+        child=child,
+        term=term,
+        standard=standard,
+        defaults={
+            "municipality": actor.municipality,
+            "classroom": classroom,
+            "score": score,
+            "rated_by": actor.user,
+        },
+    )
+    rating.evidence.set(valid)
+    return rating
+
+
+@transaction.atomic
+def transition_summary_write(
+    *, actor: Actor, child: Resident, text: str, receiving_school: str = ""
+) -> TransitionSummary:
+    _require_staff(actor)
+    if not access.staff_can_see_child(actor, child.pk):
+        raise ValidationError(_("This child is not in one of your classrooms."))
+    if not text.strip():
+        _raise({"text": [_("Write the summary.")]})
+    return TransitionSummary.objects.create(
+        municipality=actor.municipality,
+        child=child,
+        written_by=actor.user,
+        text=text.strip(),
+        receiving_school=receiving_school.strip(),
+    )
+
+
+@transaction.atomic
+def transition_summary_share(*, actor: Actor, summary: TransitionSummary) -> TransitionSummary:
+    """Mark a transition summary as shared with the primary school: only with the family's consent."""
+    _require_staff(actor)
+    _same_town(actor, summary)
+    if not consent_active(summary.child, ConsentPurpose.TRANSITION_SUMMARY):
+        raise ValidationError(
+            _("The family has not consented to sharing a transition summary with the primary school.")
+        )
+    summary.shared_at = timezone.now()
+    summary.save(update_fields=["shared_at"])
+    return summary
+
+
+# --- DSPM ------------------------------------------------------------------------------------------------
+
+STIMULATION_DAYS = 30
+REASSESS_DAYS = 90
+OVERDUE_GRACE_DAYS = 7
+DUE_WINDOW_MONTHS = 3
+
+
+def age_in_months(birth: date, on: date) -> int:
+    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+
+
+def dspm_band_due(birth: date, on: date) -> int | None:
+    """The DSPM age band a child is due for on a day (within 3 months of reaching it), if any."""
+    months = age_in_months(birth, on)
+    return next((band for band in DSPM_AGES if band <= months < band + DUE_WINDOW_MONTHS), None)
+
+
+@dataclass(frozen=True)
+class DspmResult:
+    gm: bool
+    fm: bool
+    rl: bool
+    el: bool
+    ps: bool
+
+
+def _open_case(child: Resident) -> DevelopmentCase | None:
+    return DevelopmentCase.objects.filter(child=child).exclude(stage=CaseStage.CLOSED).first()
+
+
+@transaction.atomic
+def screening_record(
+    *,
+    actor: Actor,
+    child: Resident,
+    screened_on: date,
+    result: DspmResult,
+    age_band: int | None = None,
+    plan: str = "",
+    referred_to: str = "",
+) -> Screening:
+    """Record a DSPM screen and move the loop on.
+
+    A first screen with a domain not passed opens a case: a 30-day stimulation plan for the family,
+    re-screen due 30 days later. The re-screen passes → the case closes as age-appropriate after
+    stimulation; it fails → referral (TEDA4I), re-assessment due after 3 months."""
+    _require_staff(actor)
+    if not access.staff_can_see_child(actor, child.pk):
+        raise ValidationError(_("This child is not in one of your classrooms."))
+    errors: Errors = {}
+    if screened_on > timezone.localdate():
+        errors["screened_on"] = [_("This date cannot be in the future.")]
+    if child.birth_date is None:
+        errors["child"] = [_("The child's birth date is needed for DSPM screening.")]
+    _raise(errors)
+    assert child.birth_date is not None
+    case = _open_case(child)
+    is_rescreen = case is not None and case.stage == CaseStage.STIMULATION and case.rescreen_id is None
+    if is_rescreen:
+        assert case is not None
+        band = case.screening.age_band
+    else:
+        band = age_band or dspm_band_due(child.birth_date, screened_on) or 0
+        if band not in DSPM_AGES:
+            _raise({"age_band": [_("Choose the DSPM age: 9, 18, 30, 42 or 60 months.")]})
+    screening = Screening.objects.create(
+        municipality=actor.municipality,
+        child=child,
+        age_band=band,
+        screened_on=screened_on,
+        is_rescreen=is_rescreen,
+        screened_by=actor.user,
+        **result.__dict__,
+    )
+    if is_rescreen:
+        assert case is not None
+        case.rescreen = screening
+        if screening.passed:
+            case.stage = CaseStage.CLOSED
+            case.closed_on = screened_on
+            case.outcome = _("Passed the re-screen after stimulation: age-appropriate development.")
+        else:
+            case.stage = CaseStage.REFERRED
+            case.referred_on = screened_on
+            case.referred_to = referred_to.strip() or _("Hospital with TEDA4I-trained staff")
+            case.reassess_due_on = screened_on + timedelta(days=REASSESS_DAYS)
+        case.save()
+    elif not screening.passed and case is None:
+        DevelopmentCase.objects.create(
+            municipality=actor.municipality,
+            child=child,
+            screening=screening,
+            domains=screening.failed_domains(),
+            plan=plan.strip()
+            or _("Practise the DSPM activities for the domains not passed at home every day."),
+            opened_on=screened_on,
+            rescreen_due_on=screened_on + timedelta(days=STIMULATION_DAYS),
+        )
+    return screening
+
+
+@transaction.atomic
+def case_close(
+    *, actor: Actor, case: DevelopmentCase, outcome: str, closed_on: date | None = None
+) -> DevelopmentCase:
+    _require_staff(actor)
+    _same_town(actor, case)
+    if case.stage == CaseStage.CLOSED:
+        raise ValidationError(_("This case is already closed."))
+    if not outcome.strip():
+        _raise({"outcome": [_("Write the outcome.")]})
+    case.stage = CaseStage.CLOSED
+    case.closed_on = closed_on or timezone.localdate()
+    case.outcome = outcome.strip()
+    case.save(update_fields=["stage", "closed_on", "outcome"])
+    return case
+
+
+def _notify(municipality: Municipality, to: str, template: str, body: str, key: str) -> bool:
+    _obj, created = Notification.objects.get_or_create(
+        dedupe_key=key[:120],
+        defaults={
+            "municipality": municipality,
+            "channel": "outbox",
+            "to": to[:100],
+            "template": template,
+            "body": body,
+        },
+    )
+    return created
+
+
+def _guardian_addresses(child_ids: Iterable[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for g in Guardianship.objects.filter(child_id__in=list(child_ids)).select_related("membership"):
+        if g.membership_id:
+            out.setdefault(g.child_id, []).append(f"user:{g.membership.user_id}")  # type: ignore[union-attr]
+        elif g.phone:
+            out.setdefault(g.child_id, []).append(f"phone:{g.phone}")
+    return out
+
+
+def _teacher_addresses(child_ids: Iterable[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    rows = TeacherAssignment.objects.filter(
+        classroom__enrolments__child_id__in=list(child_ids), classroom__enrolments__left_on__isnull=True
+    ).values_list("classroom__enrolments__child_id", "membership__user_id")
+    for child_id, user_id in rows:
+        out.setdefault(child_id, []).append(f"user:{user_id}")
+    return out
+
+
+def dspm_reminders(*, municipality: Municipality, today: date | None = None) -> dict[str, int]:
+    """Create the DSPM reminders due today (Notification rows; each sent once, by its dedupe key):
+
+    * ``dspm_due``: an enrolled child reached a DSPM age and has no screen for it → family and teacher;
+    * ``dspm_rescreen``: a stimulation plan ends within 3 days → family and teacher;
+    * ``dspm_overdue``: the re-screen is 7 days late → escalated to the teacher and administrators;
+    * ``dspm_reassess``: a referred child's 3-month re-assessment is due → teacher."""
+    day = today or timezone.localdate()
+    counts = {"dspm_due": 0, "dspm_rescreen": 0, "dspm_overdue": 0, "dspm_reassess": 0}
+    enrolled = (
+        Enrolment.objects.filter(
+            municipality=municipality, left_on__isnull=True, child__birth_date__isnull=False
+        )
+        .select_related("child")
+        .distinct()
+    )
+    children = {e.child_id: e.child for e in enrolled}
+    screened = set(
+        Screening.objects.filter(child_id__in=list(children), is_rescreen=False).values_list(
+            "child_id", "age_band"
+        )
+    )
+    guardians = _guardian_addresses(children)
+    teachers = _teacher_addresses(children)
+    admins = [
+        f"user:{uid}"
+        for uid in Membership.objects.filter(
+            municipality=municipality, role=Role.ADMIN, is_active=True
+        ).values_list("user_id", flat=True)
+    ]
+    for child in children.values():
+        assert child.birth_date is not None
+        band = dspm_band_due(child.birth_date, day)
+        if band is None or (child.pk, band) in screened:
+            continue
+        body = _("%(name)s is due for developmental screening (DSPM) at %(months)d months.") % {
+            "name": child.full_name,
+            "months": band,
+        }
+        for to in guardians.get(child.pk, []) + teachers.get(child.pk, []):
+            counts["dspm_due"] += _notify(
+                municipality, to, "dspm_due", body, f"dspm-due:{child.pk}:{band}:{to}"
+            )
+    cases = DevelopmentCase.objects.filter(municipality=municipality).exclude(stage=CaseStage.CLOSED)
+    for case in cases.select_related("child"):
+        name = case.child.full_name
+        recipients_family = guardians.get(case.child_id, [])
+        recipients_team = teachers.get(case.child_id, [])
+        if case.stage == CaseStage.STIMULATION and case.rescreen_id is None:
+            if day >= case.rescreen_due_on - timedelta(days=3):
+                body = _("%(name)s: the 30-day stimulation plan ends on %(day)s; re-screen then.") % {
+                    "name": name,
+                    "day": case.rescreen_due_on.isoformat(),
+                }
+                for to in recipients_family + recipients_team:
+                    counts["dspm_rescreen"] += _notify(
+                        municipality, to, "dspm_rescreen", body, f"dspm-rescreen:{case.pk}:{to}"
+                    )
+            if day > case.rescreen_due_on + timedelta(days=OVERDUE_GRACE_DAYS):
+                body = _("%(name)s: the DSPM re-screen is overdue since %(day)s.") % {
+                    "name": name,
+                    "day": case.rescreen_due_on.isoformat(),
+                }
+                for to in recipients_team + admins:
+                    counts["dspm_overdue"] += _notify(
+                        municipality, to, "dspm_overdue", body, f"dspm-overdue:{case.pk}:{to}"
+                    )
+        elif case.stage == CaseStage.REFERRED and case.reassess_due_on and day >= case.reassess_due_on:
+            body = _("%(name)s: re-assessment after referral is due.") % {"name": name}
+            for to in recipients_team:
+                counts["dspm_reassess"] += _notify(
+                    municipality, to, "dspm_reassess", body, f"dspm-reassess:{case.pk}:{to}"
+                )
+    return counts
+
+
+def user_of(address: str) -> User | None:
+    if address.startswith("user:"):
+        return User.objects.filter(pk=int(address[5:])).first()
+    return None
