@@ -41,8 +41,10 @@ def nav_items(context: dict[str, Any]) -> list[NavItem]:
     if roles & (REGISTRY_ALL | REGISTRY_SCOPED):
         entries.append((_url("people:resident-list"), _("Residents")))
         entries.append((_url("people:community-list"), _("Communities")))
+    if roles & {Role.FUNERAL, Role.WELFARE, Role.ADMIN}:
+        entries.append((_url("funerals:case-list"), _("Funerals")))
     if roles & REGISTRY_WRITE:
-        entries.append((_url("people:import-start"), _("Import")))
+        entries.append((_url("people:import-upload"), _("Import")))
     items = []
     for url, label in entries:
         if url is None:
@@ -74,3 +76,12 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def service_url(name: str, *args: Any) -> str:
+    """The URL of a service page, or "" while that service is not installed in this build."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
