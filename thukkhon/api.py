@@ -27,6 +27,7 @@ from ninja.openapi.docs import DocsBase
 
 from thukkhon.core.api_auth import SessionAuth, TokenAuth
 from thukkhon.people.api import router as people_router
+from thukkhon.rides.api import router as rides_router
 
 # --- Documentation page without a CDN ----------------------------------------------------------------
 
@@ -106,6 +107,7 @@ api = ThukKhonAPI(
 )
 
 api.add_router("/", people_router)
+api.add_router("/rides/", rides_router)
 
 
 # --- Errors ------------------------------------------------------------------------------------------
