@@ -117,8 +117,12 @@ def test_an_export_by_welfare_imports_again_without_changes(client, town, people
     plan = check_file(town, read_table("export.xlsx", b"".join(response.streaming_content)))
     assert plan.problems == []
     counts = plan.counts()
-    assert (counts["residents_new"], counts["residents_updated"]) == (0, 3)
-    assert (counts["households_new"], counts["households_updated"]) == (0, 3)
+    assert (counts["residents_new"], counts["residents_updated"], counts["residents_unchanged"]) == (0, 0, 3)
+    assert (counts["households_new"], counts["households_updated"], counts["households_unchanged"]) == (
+        0,
+        0,
+        3,
+    )
     assert "อายุ (ปี)" in plan.warnings[0]
 
 

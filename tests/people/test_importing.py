@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import time
 from datetime import date, datetime
 
 import openpyxl
@@ -135,8 +137,10 @@ def test_one_bad_row_is_reported_by_row_column_and_message(town, community):
         "invalid_rows": 1,
         "households_new": 2,
         "households_updated": 0,
+        "households_unchanged": 0,
         "residents_new": 2,
         "residents_updated": 0,
+        "residents_unchanged": 0,
     }
     # The message is the date field's own, in the user's language.
     with translation.override("en"):
@@ -171,8 +175,10 @@ def test_valid_rows_only_writes_exactly_the_valid_rows(town, community, welfare)
         "written": True,
         "households_created": 2,
         "households_updated": 0,
+        "households_unchanged": 0,
         "residents_created": 2,
         "residents_updated": 0,
+        "residents_unchanged": 0,
         "rows_skipped": 1,
     }
     assert sorted(Resident.objects.values_list("first_name", "household__registration_no")) == [
@@ -191,6 +197,27 @@ def test_valid_rows_only_writes_exactly_the_valid_rows(town, community, welfare)
 def test_reimport_is_idempotent_and_updates_fields(town, community, welfare):
     apply_plan(welfare, check(town, three_rows()))
     assert (Household.objects.count(), Resident.objects.count()) == (2, 3)
+    son = Resident.objects.get(national_id=make_thai_id(2))
+    versions = son.history.count()
+
+    # The same file again: everything is found, nothing changes, nothing is written.
+    plan = check(town, three_rows())
+    assert plan.counts() == {
+        "rows": 3,
+        "valid_rows": 3,
+        "invalid_rows": 0,
+        "households_new": 0,
+        "households_updated": 0,
+        "households_unchanged": 2,
+        "residents_new": 0,
+        "residents_updated": 0,
+        "residents_unchanged": 3,
+    }
+    apply_plan(welfare, plan)
+    assert (Household.objects.count(), Resident.objects.count()) == (2, 3)
+    assert son.history.count() == versions
+
+    # Row 3 has a new phone and surname, row 4's house a new number: those are updated.
     rows = three_rows(phone="0861112222", last_name="ใจงาม")
     rows[2][COLUMNS.index(importing.COLUMN_BY_KEY["house_no"])] = "7/1"
     plan = check(town, rows)
@@ -199,15 +226,19 @@ def test_reimport_is_idempotent_and_updates_fields(town, community, welfare):
         "valid_rows": 3,
         "invalid_rows": 0,
         "households_new": 0,
-        "households_updated": 2,
+        "households_updated": 1,
+        "households_unchanged": 1,
         "residents_new": 0,
-        "residents_updated": 3,
+        "residents_updated": 1,
+        "residents_unchanged": 2,
     }
     result = apply_plan(welfare, plan)
     assert (result.households_created, result.residents_created) == (0, 0)
+    assert (result.households_updated, result.residents_updated) == (1, 1)
     assert (Household.objects.count(), Resident.objects.count()) == (2, 3)
-    son = Resident.objects.get(national_id=make_thai_id(2))
+    son.refresh_from_db()
     assert (son.phone, son.last_name) == ("0861112222", "ใจงาม")
+    assert son.history.count() == versions + 1
     assert Household.objects.get(registration_no="51010000002").house_no == "7/1"
 
 
@@ -423,8 +454,10 @@ def test_a_large_file_runs_as_a_job_with_progress(
         "written": True,
         "households_created": 200,
         "households_updated": 0,
+        "households_unchanged": 0,
         "residents_created": 600,
         "residents_updated": 0,
+        "residents_unchanged": 0,
         "rows_skipped": 0,
     }
     assert Resident.objects.filter(municipality=town).count() == 600
@@ -489,3 +522,47 @@ def test_import_pages_of_another_person_are_404(
     assert client.get(f"/registry/import/{job.pk}/").status_code == 404
     client.force_login(member(town, "admin"))
     assert client.get(f"/registry/import/{job.pk}/").status_code == 200
+
+
+# --- Benchmark (run on demand) -----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not os.environ.get("THUKKHON_BENCH"), reason="set THUKKHON_BENCH=1 to measure")
+def test_benchmark_14000_rows(town, community, welfare):
+    """Measure an import of 14,000 rows on SQLite:
+
+    THUKKHON_BENCH=1 THUKKHON_TEST_SQLITE_FILE=1 uv run pytest tests/people/test_importing.py -k benchmark -s
+    """
+    n = 14_000
+    rows = [
+        resident_row(
+            registration_no=f"5101{i * 5 // 13:07d}",
+            national_id=make_thai_id(1000 + i),
+            relation_to_owner="บุตร",
+            first_name=f"คนที่{i}",
+            title="",
+            birth_date=f"{1 + i % 28:02d}/{1 + i % 12:02d}/{2480 + i % 85}",
+            phone=f"08{i:08d}",
+        )
+        for i in range(n)
+    ]
+    data = csv_bytes(rows)
+    timings = {}
+    start = time.perf_counter()
+    table = read_table("big.csv", data)
+    timings["read"] = time.perf_counter() - start
+    start = time.perf_counter()
+    plan = check_file(town, table)
+    timings["check"] = time.perf_counter() - start
+    assert plan.problems == []
+    start = time.perf_counter()
+    result = apply_plan(welfare, plan)
+    timings["write"] = time.perf_counter() - start
+    assert result.residents_created == n
+    start = time.perf_counter()
+    again = apply_plan(welfare, check_file(town, read_table("big.csv", data)))
+    timings["re-import (check + write)"] = time.perf_counter() - start
+    assert (again.residents_created, again.residents_unchanged) == (0, n)
+    print(f"\n{n} rows, {result.households_created} households, {len(data) / 1e6:.1f} MB CSV")
+    for name, seconds in timings.items():
+        print(f"  {name:28s} {seconds:6.1f} s")

@@ -27,7 +27,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,6 +54,7 @@ from thukkhon.people.models import (
 from thukkhon.people.services import (
     HouseholdData,
     ResidentData,
+    _resident_values,
     household_create,
     household_errors,
     household_update,
@@ -348,6 +349,7 @@ class RowPlan:
     existing: Resident | None
     problems: list[Problem] = field(default_factory=list)
     display: dict[str, Any] = field(default_factory=dict)
+    changed: bool = True  # False: the resident exists with exactly these values
 
     @property
     def valid(self) -> bool:
@@ -362,10 +364,41 @@ class GroupPlan:
     rows: list[RowPlan] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # the household's own, on its first row
     broken: bool = False  # a household cell of the first row could not be read
+    changed: bool = True  # False: the household exists with exactly these values
 
     @property
     def valid(self) -> bool:
         return not self.problems and not self.broken
+
+
+def _outcome(what: str, exists: bool, changed: bool) -> str:
+    if not exists:
+        return f"{what}_new"
+    return f"{what}_updated" if changed else f"{what}_unchanged"
+
+
+def _household_changed(existing: Household, data: HouseholdData) -> bool:
+    for f in fields(HouseholdData):
+        new = getattr(data, f.name)
+        if f.name == "community":
+            if existing.community_id != new.pk:
+                return True
+        elif (new.strip() if isinstance(new, str) else new) != getattr(existing, f.name):
+            return True
+    return False
+
+
+def _resident_changed(existing: Resident, data: ResidentData, household: Household | None) -> bool:
+    """Whether writing ``data`` would change ``existing`` (compared as the service would store it)."""
+    if household is None or household.pk is None:
+        return True
+    for name, new in _resident_values(replace(data, household=household)).items():
+        if name in ("community", "household"):
+            if getattr(existing, f"{name}_id") != (new.pk if new is not None else None):
+                return True
+        elif getattr(existing, name) != new:
+            return True
+    return False
 
 
 @dataclass
@@ -398,8 +431,10 @@ class ImportPlan:
             "invalid_rows": 0,
             "households_new": 0,
             "households_updated": 0,
+            "households_unchanged": 0,
             "residents_new": 0,
             "residents_updated": 0,
+            "residents_unchanged": 0,
         }
         for g in self.groups:
             valid_rows = [r for r in g.rows if g.valid and r.valid]
@@ -407,9 +442,9 @@ class ImportPlan:
             c["valid_rows"] += len(valid_rows)
             c["invalid_rows"] += len(g.rows) - len(valid_rows)
             if valid_rows:
-                c["households_updated" if g.existing else "households_new"] += 1
+                c[_outcome("households", g.existing is not None, g.changed)] += 1
             for r in valid_rows:
-                c["residents_updated" if r.existing else "residents_new"] += 1
+                c[_outcome("residents", r.existing is not None, r.changed)] += 1
         return c
 
     def summary(self) -> dict[str, Any]:
@@ -888,6 +923,7 @@ def check_file(
             existing=existing_household,
             problems=group_problems,
             broken=bool(first.failed & HOUSEHOLD_KEYS),
+            changed=existing_household is None or _household_changed(existing_household, household_data),
         )
         if not group.valid:
             for row in rows[1:]:
@@ -982,6 +1018,7 @@ def check_file(
                 data=replace(data, household=None),
                 existing=existing,
                 problems=row.problems,
+                changed=existing is None or _resident_changed(existing, data, existing_household),
                 display={
                     "national_id": v["national_id"],
                     "name": f"{v['title']}{v['first_name']} {v['last_name']}".strip(),
@@ -1009,8 +1046,10 @@ class ImportResult:
     written: bool
     households_created: int = 0
     households_updated: int = 0
+    households_unchanged: int = 0
     residents_created: int = 0
     residents_updated: int = 0
+    residents_unchanged: int = 0
     rows_skipped: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -1018,8 +1057,10 @@ class ImportResult:
             "written": self.written,
             "households_created": self.households_created,
             "households_updated": self.households_updated,
+            "households_unchanged": self.households_unchanged,
             "residents_created": self.residents_created,
             "residents_updated": self.residents_updated,
+            "residents_unchanged": self.residents_unchanged,
             "rows_skipped": self.rows_skipped,
         }
 
@@ -1037,7 +1078,8 @@ def apply_plan(
 ) -> ImportResult:
     """Write the plan in one transaction: every row when the whole file is valid (otherwise
     nothing), or only the valid rows when ``mode`` is :data:`VALID_ONLY`. The services check each
-    write again; if anything has changed since the check, the whole import is rolled back."""
+    write again; if anything has changed since the check, the whole import is rolled back. Rows and
+    households that would not change are left alone (no write, no new history version)."""
     if plan.file_problems or (mode != VALID_ONLY and not plan.is_valid):
         return ImportResult(written=False, rows_skipped=sum(len(g.rows) for g in plan.groups))
     result = ImportResult(written=True)
@@ -1050,7 +1092,10 @@ def apply_plan(
             done += len(group.rows) - len(rows)
             if not rows:
                 continue
-            if group.existing is not None:
+            if group.existing is not None and not group.changed:
+                household = group.existing
+                result.households_unchanged += 1
+            elif group.existing is not None:
                 household = household_update(actor=actor, household=group.existing, data=group.data)
                 result.households_updated += 1
             else:
@@ -1058,7 +1103,9 @@ def apply_plan(
                 result.households_created += 1
             for row in rows:
                 data = replace(row.data, household=household, community=household.community)
-                if row.existing is not None:
+                if row.existing is not None and not row.changed:
+                    result.residents_unchanged += 1
+                elif row.existing is not None:
                     resident_update(actor=actor, resident=row.existing, data=data)
                     result.residents_updated += 1
                 else:
