@@ -37,7 +37,12 @@ def test_openapi_schema_matches_snapshot() -> None:
 @pytest.mark.django_db
 def test_openapi_lists_the_registry_endpoints() -> None:
     schema = Client().get("/api/v1/openapi.json").json()
-    methods = {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+    methods = {
+        f"{method.upper()} {path}"
+        for path, ops in schema["paths"].items()
+        for method in ops
+        if not path.startswith("/api/v1/rides/")  # the rides router: tests/rides/test_api.py
+    }
     assert methods == {
         "GET /api/v1/communities",
         "POST /api/v1/communities",
