@@ -461,6 +461,8 @@ def test_a_large_file_runs_as_a_job_with_progress(
         "rows_skipped": 0,
     }
     assert Resident.objects.filter(municipality=town).count() == 600
+    # The history records who imported, although the job ran outside the request.
+    assert Resident.objects.filter(municipality=town).first().history.get().history_user == welfare_user
     progress = client.get(f"/registry/import/{apply_job.pk}/progress/", HTTP_HX_REQUEST="true")
     assert progress["HX-Refresh"] == "true"
 

@@ -456,7 +456,7 @@ class ImportPlan:
             | {
                 "row": r.number,
                 "valid": group_valid[id(r)] and r.valid,
-                "action": "update" if r.existing else "new",
+                "action": "new" if r.existing is None else ("update" if r.changed else "unchanged"),
             }
             for r in self.rows[:PREVIEW_ROWS]
         ]

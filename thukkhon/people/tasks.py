@@ -8,6 +8,9 @@ the import of the same file again changes nothing more, because rows match what 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from thukkhon.core.actor import Actor, actor_for
 from thukkhon.core.jobs import enqueue, job_kind, job_progress, run_job
@@ -74,6 +78,21 @@ def _importer(job: Job) -> Actor:
     return actor
 
 
+@contextmanager
+def _history_user(user: Any) -> Iterator[None]:
+    """Record ``user`` as the author of the history versions the import writes (outside a request
+    there is no request for django-simple-history to take the user from)."""
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    if previous is None:
+        context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del context.request
+
+
 @job_kind(IMPORT_APPLY)
 def import_apply(job: Job) -> dict[str, Any]:
     """Check the file again (the registry may have changed since the preview), then write it in one
@@ -87,12 +106,13 @@ def import_apply(job: Job) -> dict[str, Any]:
         n = len(table.rows)
         job_progress(job, 0, 2 * n)
         plan = check_file(job.municipality, table, progress=lambda done, _t: job_progress(job, done, 2 * n))
-        result = apply_plan(
-            actor,
-            plan,
-            mode=job.params.get("mode", ALL_ROWS),
-            progress=lambda done, _t: job_progress(job, n + done, 2 * n),
-        )
+        with _history_user(actor.user):
+            result = apply_plan(
+                actor,
+                plan,
+                mode=job.params.get("mode", ALL_ROWS),
+                progress=lambda done, _t: job_progress(job, n + done, 2 * n),
+            )
         return {"summary": plan.summary(), "result": result.as_dict()}
 
 
