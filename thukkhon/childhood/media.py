@@ -121,7 +121,8 @@ def blurred_jpeg(data: bytes, longest: int = 1200, radius: int = 24) -> bytes:
     with Image.open(io.BytesIO(data)) as opened:
         img = ImageOps.exif_transpose(opened).convert("RGB")
         img.thumbnail((longest, longest))
-        img = img.filter(ImageFilter.GaussianBlur(radius=max(radius, img.width // 25)))
+        if radius:
+            img = img.filter(ImageFilter.GaussianBlur(radius=max(radius, img.width // 25)))
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=70)
         return buf.getvalue()

@@ -1,4 +1,25 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from thukkhon.childhood import views
 
 app_name = "childhood"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("classrooms/<int:classroom_id>/", views.classroom, name="classroom"),
+    path("classrooms/<int:classroom_id>/attendance/", views.attendance, name="attendance"),
+    path(
+        "classrooms/<int:classroom_id>/observations/new/", views.observation_create, name="observation-create"
+    ),
+    path("classrooms/<int:classroom_id>/projects/new/", views.project_create, name="project-create"),
+    path("classrooms/<int:classroom_id>/screening/", views.screening_list, name="screening"),
+    path("observations/<int:observation_id>/", views.observation_detail, name="observation"),
+    path("media/<int:media_id>/<str:variant>/", views.media_file, name="media"),
+    path("projects/<int:project_id>/", views.project_detail, name="project"),
+    path("projects/<int:project_id>/panel.pdf", views.project_panel, name="project-panel"),
+    path("children/<int:child_id>/", views.child_portfolio, name="child"),
+    path("children/<int:child_id>/portfolio.pdf", views.child_portfolio_pdf, name="child-pdf"),
+    path("transition/<int:summary_id>/share/", views.transition_share, name="transition-share"),
+    path("family/children/<int:child_id>/", views.family_child, name="family-child"),
+    path("family/children/<int:child_id>/consent/", views.family_consent, name="family-consent"),
+    path("equity/", views.equity, name="equity"),
+]

@@ -1,0 +1,551 @@
+"""Early childhood pages: thin views that parse, call one service, selector or access helper, and
+render. Anything the actor may not see is a 404."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from thukkhon.childhood import access, pdf, selectors, services
+from thukkhon.childhood.forms import (
+    ABSENCE_CHOICES,
+    CommentForm,
+    ConsentForm,
+    HomeObservationForm,
+    ObservationForm,
+    ProjectForm,
+    ScreeningForm,
+)
+from thukkhon.childhood.models import (
+    AttendanceStatus,
+    Comment,
+    Framework,
+    MediaKind,
+    MediaState,
+    Observation,
+    ObservationSource,
+    Standard,
+    TransitionSummary,
+)
+from thukkhon.core.actor import Actor
+from thukkhon.core.models import Consent, ConsentPurpose
+from thukkhon.core.services import consent_active, consent_give, consent_withdraw
+from thukkhon.core.thai import parse_be_date
+from thukkhon.people.models import Resident
+
+
+def _actor(request: HttpRequest) -> Actor | None:
+    return request.actor or None  # type: ignore[attr-defined]
+
+
+def _errors_to_form(form: object, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errs in error.message_dict.items():
+            target = name if name in form.fields else None  # type: ignore[attr-defined]
+            for e in errs:
+                form.add_error(target, e)  # type: ignore[attr-defined]
+    else:
+        for e in error.messages:
+            form.add_error(None, e)  # type: ignore[attr-defined]
+
+
+def _day(request: HttpRequest, name: str = "day") -> date:
+    raw = request.GET.get(name) or request.POST.get(name) or ""
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        try:
+            return parse_be_date(raw)
+        except Exception:
+            return timezone.localdate()
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if actor is None:
+        raise Http404
+    context: dict[str, object] = {}
+    if access.is_staff(actor):
+        context["classrooms"] = list(selectors.classrooms_visible(actor))
+    if access.is_family(actor):
+        context["children"] = list(selectors.family_children(actor))
+    if actor.has_role(*access.EQUITY_ALL):
+        context["equity"] = True
+    if not context:
+        raise Http404
+    return render(request, "childhood/home.html", context)
+
+
+# --- Classroom ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """The classroom's documentation page: this term's observations and who is seen least."""
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    term = selectors.current_term(room.municipality, _day(request))
+    observations = selectors.observations_prefetched(
+        room.observations.filter(observed_on__range=(term.starts_on, term.ends_on))
+    )
+    context = {
+        "room": room,
+        "term": term,
+        "observations": observations,
+        "counts": selectors.documentation_counts(room, term.starts_on, term.ends_on),
+        "projects": room.projects.all(),
+    }
+    return render(request, "childhood/classroom.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    assert actor is not None
+    day = _day(request)
+    if request.method == "POST":
+        marks = {}
+        for child in selectors.children_of(room):
+            status = request.POST.get(f"s{child.pk}", AttendanceStatus.PRESENT)
+            marks[child.pk] = services.Mark(status, request.POST.get(f"r{child.pk}", ""))
+        try:
+            services.attendance_record(actor=actor, classroom=room, day=day, marks=marks)
+        except ValidationError as error:
+            for m in error.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("The register was saved."))
+            return redirect(f"{reverse('childhood:attendance', args=[room.pk])}?day={day.isoformat()}")
+    term = selectors.current_term(room.municipality, day)
+    context = {
+        "room": room,
+        "day": day,
+        "prev": day - timedelta(days=1),
+        "next": day + timedelta(days=1) if day < timezone.localdate() else None,
+        "register": selectors.register_for(room, day),
+        "reasons": ABSENCE_CHOICES,
+        "statuses": AttendanceStatus.choices,
+        "summary": [r for r in selectors.attendance_summary(room, term.starts_on, term.ends_on) if r.chronic],
+        "term": term,
+    }
+    return render(request, "childhood/attendance.html", context)
+
+
+def _standard_choices() -> list[tuple[str, str]]:
+    framework = Framework.objects.filter(is_current=True).first()
+    return [(str(s.pk), str(s)) for s in Standard.objects.filter(framework=framework)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    assert actor is not None
+    children = selectors.children_of(room)
+    form = ObservationForm(request.POST or None, request.FILES or None)
+    form.fields["children"].choices = [(str(c.pk), c.nickname or c.full_name) for c in children]  # type: ignore[attr-defined]
+    form.fields["standards"].choices = _standard_choices()  # type: ignore[attr-defined]
+    form.fields["project"].choices = [("", "—")] + [(str(p.pk), p.title) for p in room.projects.all()]  # type: ignore[attr-defined]
+    if request.method == "GET":
+        form.initial = {"observed_on": timezone.localdate(), "visibility": "team"}
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        data = services.ObservationData(
+            observed_on=cd["observed_on"],
+            title=cd["title"],
+            children={int(c): request.POST.get(f"quote_{c}", "") for c in cd["children"]},
+            description=cd["description"],
+            interpretation=cd["interpretation"],
+            languages=cd["languages"],
+            visibility=cd["visibility"],
+            standard_ids=[int(s) for s in cd["standards"]],
+            project_id=int(cd["project"]) if cd["project"] else None,
+        )
+        try:
+            obs = services.observation_create(
+                actor=actor, classroom=room, data=data, files=request.FILES.getlist("attachments")
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+            if "files" in getattr(error, "message_dict", {}):
+                for m in error.message_dict["files"]:
+                    form.add_error("attachments", m)
+        else:
+            messages.success(request, _("The observation was saved. Photos are being resized."))
+            return redirect("childhood:observation", obs.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "childhood/observation_form.html",
+        {"room": room, "form": form, "children": children},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_detail(request: HttpRequest, observation_id: int) -> HttpResponse:
+    actor = _actor(request)
+    obs = access.access_observation(actor, observation_id)
+    assert actor is not None
+    staff = access.is_staff(actor) and (
+        (scope := access.classroom_ids_for(actor)) is None or obs.classroom_id in scope
+    )
+    own = set() if staff else access.child_ids_for_family(actor)
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child_id = int(request.POST.get("child", "0") or 0)
+        child = Resident.objects.filter(pk=child_id, municipality=actor.municipality).first()
+        try:
+            if child is None:
+                raise ValidationError(_("Choose the child."))
+            services.comment_add(actor=actor, observation=obs, child=child, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Thank you: your comment was added."))
+            return redirect("childhood:observation", obs.pk)
+    kids = list(obs.children.select_related("child"))
+    if staff:
+        media = list(obs.media.all())
+        comments = list(obs.comments.select_related("author"))
+        shown = kids
+    else:
+        from thukkhon.childhood.consent import family_may_see_media
+
+        sample = obs.media.first()
+        media = list(obs.media.all()) if sample and family_may_see_media(sample, own) else []
+        comments = list(Comment.objects.filter(observation=obs, child_id__in=own).select_related("author"))
+        shown = [k for k in kids if k.child_id in own]
+    context = {
+        "obs": obs,
+        "staff": staff,
+        "kids": shown,
+        "others": len(kids) - len(shown),
+        "media": media,
+        "comments": comments,
+        "form": form,
+        "own_children": [k.child for k in kids if k.child_id in own]
+        if not staff
+        else [k.child for k in kids],
+    }
+    return render(request, "childhood/observation_detail.html", context)
+
+
+@login_required
+@require_GET
+def media_file(request: HttpRequest, media_id: int, variant: str) -> FileResponse:
+    media = access.access_media(_actor(request), media_id)
+    f = {"thumb": media.thumb, "web": media.web}.get(variant) or media.original
+    if media.kind == MediaKind.PHOTO and variant in ("thumb", "web") and media.state != MediaState.READY:
+        f = media.original
+    if not f:
+        raise Http404
+    response = FileResponse(
+        f.open("rb"), content_type="image/jpeg" if f is not media.original else media.content_type
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Projects ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    assert actor is not None
+    form = ProjectForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=actor, classroom=room, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            return redirect("childhood:project", project.pk)
+    return render(request, "childhood/project_form.html", {"room": room, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    actor = _actor(request)
+    project = access.access_project(actor, project_id)
+    assert actor is not None
+    if request.method == "POST":
+        try:
+            when = _day(request, "starts_on")
+            if request.POST.get("what") == "phase":
+                services.project_phase_add(
+                    actor=actor, project=project, title=request.POST.get("title", ""), starts_on=when
+                )
+            elif request.POST.get("what") == "session":
+                services.atelier_session_add(
+                    actor=actor,
+                    project=project,
+                    day=when,
+                    materials=request.POST.get("materials", ""),
+                    is_revisit=bool(request.POST.get("is_revisit")),
+                    notes=request.POST.get("notes", ""),
+                )
+        except ValidationError as error:
+            for m in error.messages:
+                messages.error(request, m)
+        return redirect("childhood:project", project.pk)
+    context = {
+        "project": project,
+        "phases": project.phases.all(),
+        "groups": project.groups.prefetch_related("children"),
+        "sessions": project.sessions.select_related("group"),
+        "observations": selectors.observations_prefetched(project.observations.order_by("observed_on")),
+    }
+    return render(request, "childhood/project_detail.html", context)
+
+
+@login_required
+@require_GET
+def project_panel(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.access_project(_actor(request), project_id)
+    size = request.GET.get("size", "A3").upper()
+    url = request.build_absolute_uri(reverse("childhood:project", args=[project.pk]))
+    data, _blurred = pdf.project_panel_pdf(project, size=size, media_url=url)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="panel-{project.pk}-{size}.pdf"'
+    return response
+
+
+# --- Children ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_portfolio(request: HttpRequest, child_id: int) -> HttpResponse:
+    actor = _actor(request)
+    if actor is not None and not access.is_staff(actor) and access.is_family(actor):
+        return redirect("childhood:family-child", child_id)
+    child = access.access_child_as_staff(actor, child_id)
+    assert actor is not None
+    if request.method == "POST":
+        form = ScreeningForm(request.POST)
+        if form.is_valid():
+            cd = form.cleaned_data
+            try:
+                services.screening_record(
+                    actor=actor,
+                    child=child,
+                    screened_on=cd["screened_on"],
+                    age_band=cd["age_band"] or None,
+                    result=services.DspmResult(cd["gm"], cd["fm"], cd["rl"], cd["el"], cd["ps"]),
+                    plan=cd["plan"],
+                )
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, _("The screening was saved."))
+                return redirect("childhood:child", child.pk)
+    else:
+        form = ScreeningForm(initial={"screened_on": timezone.localdate()})
+    from thukkhon.childhood.models import DevelopmentCase, Screening
+
+    context = {
+        "child": child,
+        "observations": selectors.child_observations(child, access.classroom_ids_for(actor))[:100],
+        "ratings": selectors.child_ratings(child),
+        "screenings": Screening.objects.filter(child=child),
+        "cases": DevelopmentCase.objects.filter(child=child),
+        "guardians": child.guardianships.select_related("guardian", "membership__user"),
+        "summaries": TransitionSummary.objects.filter(child=child),
+        "transition_consent": consent_active(child, ConsentPurpose.TRANSITION_SUMMARY),
+        "form": form,
+    }
+    return render(request, "childhood/child.html", context)
+
+
+@login_required
+@require_GET
+def child_portfolio_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
+    actor = _actor(request)
+    child = access.access_child_as_staff(actor, child_id)
+    assert actor is not None
+    observations = list(selectors.child_observations(child, access.classroom_ids_for(actor))[:40])
+    items, _blurred = pdf.panel_items(observations, max_photos=1)
+    data = pdf.render_pdf(
+        "childhood/pdf/portfolio.html",
+        {
+            "child": child,
+            "items": items,
+            "ratings": selectors.child_ratings(child),
+            "page_size": "A4 portrait",
+        },
+    )
+    return HttpResponse(data, content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def transition_share(request: HttpRequest, summary_id: int) -> HttpResponse:
+    actor = _actor(request)
+    summary = TransitionSummary.objects.filter(pk=summary_id).first()
+    if summary is None:
+        raise Http404
+    access.access_child_as_staff(actor, summary.child_id)
+    assert actor is not None
+    try:
+        services.transition_summary_share(actor=actor, summary=summary)
+    except ValidationError as error:
+        for m in error.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("The transition summary is marked as shared."))
+    return redirect("childhood:child", summary.child_id)
+
+
+@login_required
+@require_GET
+def screening_list(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    ids = {c.pk for c in selectors.children_of(room)}
+    today = timezone.localdate()
+    due = [
+        (c, band)
+        for c in selectors.children_of(room)
+        if c.birth_date and (band := services.dspm_band_due(c.birth_date, today))
+    ]
+    context = {
+        "room": room,
+        "share": selectors.age_appropriate_share(ids, room.municipality),
+        "cases": selectors.open_cases(ids, room.municipality),
+        "due": due,
+    }
+    return render(request, "childhood/screening.html", context)
+
+
+# --- Families ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_child(request: HttpRequest, child_id: int) -> HttpResponse:
+    actor = _actor(request)
+    child = access.access_child_as_family(actor, child_id)
+    assert actor is not None
+    form = HomeObservationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.home_observation_create(
+                actor=actor,
+                child=child,
+                text=form.cleaned_data["text"],
+                files=request.FILES.getlist("attachments"),
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+            for m in getattr(error, "message_dict", {}).get("files", []):
+                form.add_error("attachments", m)
+        else:
+            messages.success(request, _("Thank you: it was added to your child's portfolio."))
+            return redirect("childhood:family-child", child.pk)
+    purposes = [
+        (value, label, consent_active(child, value))
+        for value, label in ConsentForm.base_fields["purpose"].choices  # type: ignore[attr-defined]
+    ]
+    context = {
+        "child": child,
+        "feed": selectors.family_feed(actor, child),
+        "form": form,
+        "purposes": purposes,
+    }
+    return render(request, "childhood/family_child.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def family_consent(request: HttpRequest, child_id: int) -> HttpResponse:
+    actor = _actor(request)
+    child = access.access_child_as_family(actor, child_id)
+    assert actor is not None
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a purpose from the list."))
+        return redirect("childhood:family-child", child.pk)
+    purpose, give = form.cleaned_data["purpose"], form.cleaned_data["give"]
+    active = consent_active(child, purpose)
+    if give and not active:
+        consent_give(
+            actor=actor,
+            subject=child,
+            purpose=purpose,
+            given_by_name=str(actor.user),
+            given_by_relation=_("guardian"),
+        )
+        messages.success(request, _("Your consent was recorded."))
+    elif not give and active:
+        from django.contrib.contenttypes.models import ContentType
+
+        for c in Consent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Resident),
+            subject_id=child.pk,
+            purpose=purpose,
+            withdrawn_at__isnull=True,
+        ):
+            consent_withdraw(actor=actor, consent=c, reason=_("Withdrawn by the guardian"))
+        messages.success(request, _("Your consent was withdrawn."))
+    return redirect("childhood:family-child", child.pk)
+
+
+# --- Equity ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def equity(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if actor is None or not (access.is_staff(actor) or actor.has_role(*access.EQUITY_ALL)):
+        raise Http404
+    scope = None if actor.has_role(*access.EQUITY_ALL) else access.classroom_ids_for(actor)
+    room = None
+    if request.GET.get("classroom", "").isdigit():
+        room = access.access_classroom(actor, int(request.GET["classroom"]))
+        scope = {room.pk}
+    term = selectors.current_term(actor.municipality, _day(request))
+    report = selectors.equity_report(actor.municipality, scope, term.starts_on, term.ends_on)
+    counts = selectors.documentation_counts(room, term.starts_on, term.ends_on) if room else []
+    ids = (
+        None
+        if scope is None
+        else set(
+            selectors.Enrolment.objects.filter(classroom_id__in=scope).values_list("child_id", flat=True)
+        )
+    )
+    share = selectors.age_appropriate_share(ids, actor.municipality)
+    context = {
+        "report": report,
+        "term": term,
+        "room": room,
+        "counts": counts,
+        "share": share,
+        "min_cell": selectors.MIN_CELL,
+    }
+    return render(request, "childhood/equity.html", context)
+
+
+__all__ = ["Observation", "ObservationSource"]
