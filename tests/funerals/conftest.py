@@ -91,3 +91,12 @@ def case_data(**overrides) -> CaseData:
     }
     values.update(overrides)
     return CaseData(**values)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted by their English msgids; the Thai catalogue is compiled separately."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -96,7 +96,12 @@ def test_muslim_burial_within_24_hours(officer):
 
 @pytest.mark.parametrize(
     ("tambon", "fee", "resident_rate"),
-    [("ในเมือง", "500.00", True), ("ต้นธง", "500.00", True), ("เหมืองง่า", "500.00", True), ("บ้านกลาง", "3000.00", False)],
+    [
+        ("ในเมือง", "500.00", True),
+        ("ต้นธง", "500.00", True),
+        ("เหมืองง่า", "500.00", True),
+        ("บ้านกลาง", "3000.00", False),
+    ],
 )
 def test_fee_by_domicile(officer, tambon, fee, resident_rate):
     case = case_create(actor=officer, data=case_data(domicile_tambon=tambon), now=NOW)
@@ -107,14 +112,22 @@ def test_fees_are_set_by_each_municipality(officer):
     FuneralSettings.objects.create(
         municipality=officer.municipality, fee_resident=800, fee_other=2500, eligible_tambons=["บ้านกลาง"]
     )
-    assert case_create(actor=officer, data=case_data(domicile_tambon="บ้านกลาง"), now=NOW).fee == Decimal("800")
-    assert case_create(actor=officer, data=case_data(domicile_tambon="ในเมือง"), now=NOW).fee == Decimal("2500")
+    assert case_create(actor=officer, data=case_data(domicile_tambon="บ้านกลาง"), now=NOW).fee == Decimal(
+        "800"
+    )
+    assert case_create(actor=officer, data=case_data(domicile_tambon="ในเมือง"), now=NOW).fee == Decimal(
+        "2500"
+    )
 
 
 def test_waivers(officer, deceased):
     VulnerabilityFactory(resident=deceased, welfare_card=True)
     case = case_create(actor=officer, data=case_data(deceased=deceased), now=NOW)
-    assert (case.fee, case.fee_waived, case.waiver_reason) == (Decimal("500.00"), True, "State welfare card holder")
+    assert (case.fee, case.fee_waived, case.waiver_reason) == (
+        Decimal("500.00"),
+        True,
+        "State welfare card holder",
+    )
     poor = case_create(actor=officer, data=case_data(basic_needs_poor=True), now=NOW)
     assert (poor.fee_waived, poor.waiver_reason) == (True, "Poor household by the basic-needs survey")
 

@@ -16,29 +16,44 @@ STATIC_DIR = Path(settings.BASE_DIR) / "thukkhon" / "static"
 FONT_DIR = STATIC_DIR / "vendor" / "sarabun-5.3.0" / "files"
 
 
-def local_only_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    """Serve file:// URLs inside the static directory; refuse everything else."""
-    from weasyprint.urls import default_url_fetcher
+def local_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that reads files inside the static directory (and data: URLs) and
+    refuses everything else, so that rendering never touches the network."""
+    from weasyprint.urls import URLFetcher
 
-    parsed = urlparse(url)
-    if parsed.scheme == "data":
-        return default_url_fetcher(url)
-    if parsed.scheme != "file":
-        raise ValueError(f"refusing to fetch {url!r}: only local static files are allowed")
-    path = Path(unquote(parsed.path)).resolve()
-    if not path.is_relative_to(STATIC_DIR.resolve()):
-        raise ValueError(f"refusing to read {path}: outside the static directory")
-    return {"file_obj": path.open("rb"), "filename": path.name}
+    root = STATIC_DIR.resolve()
+
+    class LocalStaticFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if not path.is_relative_to(root):
+                    raise ValueError(f"refusing to read {path}: outside the static directory")
+            elif parsed.scheme != "data":
+                raise ValueError(f"refusing to fetch {url!r}: only local static files are allowed")
+            return super().fetch(url, headers)
+
+    return LocalStaticFetcher(allowed_protocols={"file", "data"}, fail_on_errors=False)
 
 
 def font_faces() -> str:
-    """The vendored Sarabun @font-face rules (Thai and Latin subsets) pointing at local files."""
-    css = (FONT_DIR.parent / "sarabun.css").read_text(encoding="utf-8")
-    return css.replace("url(files/", "url(" + FONT_DIR.as_uri() + "/")
+    """@font-face rules for the vendored Sarabun files. The Latin and Thai subsets get their own
+    family names (``SarabunLatin`` first, then ``SarabunThai``): WeasyPrint would otherwise take
+    digits and punctuation from the Thai subset, which lacks them."""
+    rules = []
+    for weight in (400, 600, 700):
+        for subset in ("latin", "thai"):
+            url = (FONT_DIR / f"sarabun-{subset}-{weight}-normal.woff2").as_uri()
+            rules.append(
+                f"@font-face{{font-family:'Sarabun{subset.title()}';font-style:normal;"
+                f"font-weight:{weight};src:url('{url}') format('woff2');}}"
+            )
+    return "\n".join(rules)
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "font_faces": font_faces()})
-    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=local_only_fetcher).write_pdf()
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=local_fetcher()).write_pdf()

@@ -660,7 +660,7 @@ def cremation_book(
     _notify(
         case,
         f"booked:{booking.pk}",
-        _("The cremation of %(name)s is booked at %(place)s on %(when)s.")
+        _("The cremation of %(name)s is booked at %(place)s on %(when)s")
         % {
             "name": case.deceased_name,
             "place": cremator.crematorium.name_th,
@@ -812,9 +812,9 @@ def case_mark_done(
         fields += ["gate_override_reason", "gate_override_by", "gate_override_at"]
     case.save(update_fields=fields)
     done_text = (
-        _("%(name)s was cremated on %(when)s.")
+        _("%(name)s was cremated on %(when)s")
         if case.disposition == Disposition.CREMATION
-        else _("%(name)s was buried on %(when)s.")
+        else _("%(name)s was buried on %(when)s")
     )
     _notify(case, "done", done_text % {"name": case.deceased_name, "when": format_thai_datetime(at)})
     return case
@@ -985,7 +985,7 @@ def ashes_handover(
     _notify(
         case,
         "ashes",
-        _("The ashes of %(name)s were handed to %(to)s on %(when)s.")
+        _("The ashes of %(name)s were handed to %(to)s on %(when)s")
         % {"name": case.deceased_name, "to": handover.to_name, "when": format_thai_datetime(handed_at)},
     )
     return handover
