@@ -217,3 +217,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Notifications -----------------------------------------------------------------------------------
+# Messages to residents (thukkhon.core.notify). LINE Messaging API push when a channel access token is
+# set, an HTTP SMS gateway when its URL is set; otherwise messages stay in the outbox (logged only).
+LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")
+LINE_API_BASE_URL = os.environ.get("LINE_API_BASE_URL", "https://api.line.me")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
