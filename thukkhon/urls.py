@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("thukkhon.core.urls")),
     path("registry/", include("thukkhon.people.urls")),
     path("rides/", include("thukkhon.rides.urls")),
+    path("fleet/", include("thukkhon.fleet.urls")),
     path("childhood/", include("thukkhon.childhood.urls")),
     path("funerals/", include("thukkhon.funerals.urls")),
     path("address/", include("thukkhon.core.address_urls")),

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from thukkhon.core.actor import Actor
+from thukkhon.core.roles import Role
 from thukkhon.core.thai import format_thai_datetime
-from thukkhon.fleet.models import SLOT_MINUTES, OutOfService, Reservation, Vehicle
+from thukkhon.fleet.models import SLOT_MINUTES, Driver, OutOfService, Reservation, Shift, Vehicle
+
+FLEET_MANAGERS = frozenset({Role.ADMIN, Role.DISPATCHER})
 
 
 def slots_between(starts_at: datetime, ends_at: datetime) -> list[datetime]:
@@ -104,3 +108,97 @@ def out_of_service_create(
         reference=f"oos:{period.pk}",
     )
     return period
+
+
+# --- Vehicles, drivers and shifts (the fleet pages) ------------------------------------------------------
+
+
+def _fleet_manager(actor: Actor) -> None:
+    if not actor.has_role(*FLEET_MANAGERS):
+        raise PermissionDenied(_("You may not change the fleet."))
+
+
+@transaction.atomic
+def vehicle_save(*, actor: Actor, vehicle: Vehicle) -> Vehicle:
+    """Create or update a vehicle of the actor's municipality (a plate is unique in the town)."""
+    _fleet_manager(actor)
+    vehicle.municipality = actor.municipality
+    errors: dict[str, list[str]] = {}
+    clash = Vehicle.objects.filter(municipality=actor.municipality, plate=vehicle.plate.strip())
+    if vehicle.pk:
+        clash = clash.exclude(pk=vehicle.pk)
+    if clash.exists():
+        errors["plate"] = [_("Another vehicle already has this licence plate.")]
+    if vehicle.seats < 1:
+        errors["seats"] = [_("A vehicle has at least one seat.")]
+    if vehicle.depot is not None and vehicle.depot.municipality_id != actor.municipality.pk:
+        errors["depot"] = [_("Choose a place of this municipality.")]
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+    vehicle.plate = vehicle.plate.strip()
+    vehicle.save()
+    return vehicle
+
+
+@transaction.atomic
+def driver_save(*, actor: Actor, driver: Driver) -> Driver:
+    _fleet_manager(actor)
+    membership = driver.membership
+    if membership.municipality_id != actor.municipality.pk or membership.role != Role.DRIVER:
+        raise ValidationError({"membership": [_("Choose a driver of this municipality.")]})
+    driver.save()
+    return driver
+
+
+@transaction.atomic
+def shift_create(
+    *, actor: Actor, vehicle: Vehicle, driver: Driver, starts_at: datetime, ends_at: datetime
+) -> Shift:
+    """A driver at the wheel of a vehicle. Refused when it overlaps another shift of the same
+    vehicle or of the same driver (rows are locked so that two concurrent requests cannot both pass)."""
+    _fleet_manager(actor)
+    errors: dict[str, list[str]] = {}
+    if vehicle.municipality_id != actor.municipality.pk:
+        errors["vehicle"] = [_("Choose a vehicle of this municipality.")]
+    if driver.membership.municipality_id != actor.municipality.pk:
+        errors["driver"] = [_("Choose a driver of this municipality.")]
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The end must be after the start.")]
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+    Vehicle.objects.select_for_update().filter(pk=vehicle.pk).first()
+    Driver.objects.select_for_update().filter(pk=driver.pk).first()
+    overlapping = Shift.objects.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+    same_vehicle = overlapping.filter(vehicle=vehicle).order_by("starts_at").first()
+    if same_vehicle is not None:
+        errors["vehicle"] = [
+            _("%(vehicle)s already has a shift from %(start)s to %(end)s.")
+            % {
+                "vehicle": vehicle,
+                "start": format_thai_datetime(same_vehicle.starts_at, "numeric"),
+                "end": format_thai_datetime(same_vehicle.ends_at, "numeric"),
+            }
+        ]
+    same_driver = overlapping.filter(driver=driver).order_by("starts_at").first()
+    if same_driver is not None:
+        errors["driver"] = [
+            _("%(driver)s already drives from %(start)s to %(end)s.")
+            % {
+                "driver": driver,
+                "start": format_thai_datetime(same_driver.starts_at, "numeric"),
+                "end": format_thai_datetime(same_driver.ends_at, "numeric"),
+            }
+        ]
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+    return Shift.objects.create(
+        municipality=actor.municipality, vehicle=vehicle, driver=driver, starts_at=starts_at, ends_at=ends_at
+    )
+
+
+@transaction.atomic
+def shift_delete(*, actor: Actor, shift: Shift) -> None:
+    _fleet_manager(actor)
+    if shift.municipality_id != actor.municipality.pk:
+        raise PermissionDenied(_("You may not change the fleet."))
+    shift.delete()
