@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from thukkhon.core.actor import Actor
 from thukkhon.core.fields import AddressFieldsMixin, BEDateField
@@ -51,7 +52,7 @@ DATE_HELP = _("Day/month/year in the Buddhist Era, e.g. 05/03/2568.")
 
 class ResidentForm(forms.Form):
     title = forms.CharField(
-        label=_("Title"),
+        label=pgettext_lazy("name of a person", "Title"),
         required=False,
         max_length=30,
         help_text=_("For example นาย, นาง, นางสาว, ด.ช., ด.ญ."),
