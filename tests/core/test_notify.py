@@ -38,7 +38,11 @@ class FakeServer:
                     {"method": "POST", "path": self.path, "headers": dict(self.headers), "body": raw}
                 )
                 status = fake.statuses.pop(0) if len(fake.statuses) > 1 else fake.statuses[0]
-                payload = b'{"sentMessages":[{"id":"1","quoteToken":"q"}]}' if status == 200 else b'{"message":"boom"}'
+                payload = (
+                    b'{"sentMessages":[{"id":"1","quoteToken":"q"}]}'
+                    if status == 200
+                    else b'{"message":"boom"}'
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

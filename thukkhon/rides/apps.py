@@ -6,3 +6,6 @@ class RidesConfig(AppConfig):
     name = "thukkhon.rides"
     label = "rides"
     verbose_name = _("People Assistance Vehicle")
+
+    def ready(self) -> None:
+        from thukkhon.rides import notifications  # noqa: F401  (registers the notification job kinds)

@@ -4,4 +4,5 @@ app_name = "rides"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("thukkhon.rides.urls_booking")),
     path("plans/", include("thukkhon.rides.urls_planning")),
+    path("manifest/", include("thukkhon.rides.urls_manifest")),
 ]
