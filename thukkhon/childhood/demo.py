@@ -181,7 +181,7 @@ def build_childhood_demo(municipality: Municipality, seed: int = 2566, scale: fl
                 )
             )
     Guardianship.objects.bulk_create(guardianships)
-    first_room = rooms[5]  # อนุบาล 2 of the first centre… a room of 4–5-year-olds
+    first_room = rooms[5]  # อนุบาล 1 of the second centre: 3–4-year-olds
     if teacher_user:
         m = Membership.objects.filter(user=teacher_user, municipality=municipality, role=Role.TEACHER).first()
         if m:
