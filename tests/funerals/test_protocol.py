@@ -76,7 +76,8 @@ def test_gate_holds_with_mandatory_steps_open(officer, covid_case):
     with pytest.raises(ValidationError) as error:
         case_mark_done(actor=officer, case=covid_case, at=DONE_AT, now=DONE_AT)
     assert error.value.message_dict["override_reason"] == [
-        "Mandatory protocol steps are still open: 1, 2, 3, 4, 5, 6, 7, 8, 9. Sign them, or override with a reason."
+        "Mandatory protocol steps are still open: 1, 2, 3, 4, 5, 6, 7, 8, 9. "
+        "Sign them, or override with a reason."
     ]
     covid_case.refresh_from_db()
     assert (covid_case.status, covid_case.disposed_at) == ("accepted", None)

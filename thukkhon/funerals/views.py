@@ -48,12 +48,35 @@ from thukkhon.funerals.models import CaseStatus, FuneralCase
 from thukkhon.funerals.pdf import render_pdf
 from thukkhon.funerals.reports import report_xlsx
 from thukkhon.people.access import access_resident
-from thukkhon.people.forms import add_service_errors
 from thukkhon.people.models import Resident
 
 
 def _actor(request: HttpRequest) -> Actor | None:
     return request.actor or None  # type: ignore[attr-defined]
+
+
+# Service field names → the form fields that hold them.
+FIELD_ALIASES = {
+    "died_at": "died_on",
+    "registered_at": "registered_on",
+    "deceased": "deceased_id_number",
+    "relatives": "relative_1_name",
+    "starts_at": "slot",
+    "at": "on",
+    "handed_at": "on",
+    "done_at": "done_on",
+    "ends_at": "ends",
+    "stream_url": "stream_url",
+}
+
+
+def _service_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            target = FIELD_ALIASES.get(name, name)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
 
 
 def _user_of_cases(request: HttpRequest) -> Actor:
@@ -97,7 +120,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             try:
                 case = services.case_create(actor=actor, data=form.to_data())
             except ValidationError as error:
-                add_service_errors(form, error)
+                _service_errors(form, error)
             except PermissionDenied:
                 raise Http404 from None
             else:
@@ -184,7 +207,7 @@ def _act(
         try:
             call(actor, case, form)
         except ValidationError as error:
-            add_service_errors(form, error)
+            _service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
