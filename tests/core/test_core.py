@@ -196,3 +196,20 @@ def test_consent_give_withdraw_and_enforce(town, other_town):
         consent_give(actor=actor, subject=town, purpose="marketing", given_by_name="")
     assert set(err.value.message_dict) == {"purpose", "given_by_name"}
     assert Consent.objects.count() == 1
+
+
+def test_signed_in_user_gets_their_own_language_unless_the_browser_chose(client, town):
+    actor = make_actor(town, Role.WELFARE, "mary")
+    actor.user.language = "en"
+    actor.user.save()
+    client.force_login(actor.user)
+    assert client.get("/").headers["Content-Language"] == "en"
+    client.cookies["django_language"] = "th"
+    assert client.get("/").headers["Content-Language"] == "th"
+
+
+def test_user_without_membership_is_signed_in_but_sees_no_job(client, town):
+    user = User.objects.create_user(username="nomember", password="a-long-passphrase-1")
+    job = Job.objects.create(municipality=town, kind="test.double", created_by=user)
+    client.force_login(user)
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
