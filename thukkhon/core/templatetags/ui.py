@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from thukkhon.core.roles import REGISTRY_ALL, REGISTRY_SCOPED, REGISTRY_WRITE, Role
 
@@ -37,7 +38,7 @@ def nav_items(context: dict[str, Any]) -> list[NavItem]:
         return []
     path = request.path if request is not None else ""
     roles = actor.roles
-    entries: list[tuple[str | None, str]] = [(_url("home"), _("Home"))]
+    entries: list[tuple[str | None, str]] = [(_url("home"), pgettext("navigation", "Home"))]
     if roles & (REGISTRY_ALL | REGISTRY_SCOPED):
         entries.append((_url("people:resident-list"), _("Residents")))
         entries.append((_url("people:community-list"), _("Communities")))
