@@ -5,4 +5,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("thukkhon.rides.urls_booking")),
     path("plans/", include("thukkhon.rides.urls_planning")),
     path("manifest/", include("thukkhon.rides.urls_manifest")),
+    path("reports/", include("thukkhon.rides.urls_reports")),
 ]
