@@ -148,8 +148,8 @@ def test_photo_is_accepted_then_resized_in_the_background(school, django_capture
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("virus.jpg", b"MZ\x90\x00 not a picture at all"), "PDF that can be opened"),
-        (SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (20 * 1024 * 1024 + 1)), "at most 20 MB"),
+        (SimpleUploadedFile("virus.jpg", b"MZ\x90\x00 not a picture at all"), "ไม่ใช่รูปภาพ วิดีโอ เสียง หรือ PDF ที่เปิดได้"),
+        (SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (20 * 1024 * 1024 + 1)), "ไฟล์ต้องไม่เกิน 20 MB"),
     ],
 )
 def test_bad_uploads_get_a_clear_message_and_nothing_half_saved(client, school, upload, message, settings):

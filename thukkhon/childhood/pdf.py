@@ -10,54 +10,17 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlparse
 
 import segno
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from thukkhon.childhood.consent import consented
 from thukkhon.childhood.media import blurred_jpeg
 from thukkhon.childhood.models import Media, MediaKind, Observation, Project
 from thukkhon.core.models import ConsentPurpose
+from thukkhon.core.pdf import render_pdf
 
-STATIC_DIR = Path(settings.BASE_DIR) / "thukkhon" / "static"
-FONT_DIR = STATIC_DIR / "vendor" / "sarabun-5.3.0" / "files"
 PAGE_SIZES = {"A4": "A4 portrait", "A3": "A3 portrait"}
-
-
-def local_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that reads only ``data:`` URLs and files under the static
-    directory (the vendored fonts); anything else fails, so nothing is downloaded."""
-    from weasyprint.urls import URLFetcher
-
-    class LocalFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parsed = urlparse(url)
-            if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                if not path.is_relative_to(STATIC_DIR.resolve()):
-                    raise ValueError(f"refusing to read {path}")
-            elif parsed.scheme != "data":
-                raise ValueError(f"refusing to fetch {url!r}: only local files")
-            return super().fetch(url, headers)
-
-    return LocalFetcher(allowed_protocols=("file", "data"))
-
-
-def font_faces() -> str:
-    css = (FONT_DIR.parent / "sarabun.css").read_text(encoding="utf-8")
-    return css.replace("url(files/", "url(" + FONT_DIR.as_uri() + "/")
-
-
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, {**context, "font_faces": font_faces()})
-    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=local_fetcher()).write_pdf()  # type: ignore[no-any-return]
 
 
 def _data_url(data: bytes, mime: str = "image/jpeg") -> str:
