@@ -276,7 +276,7 @@ def build_report(actor: Actor, start: date, end: date) -> Report:
     completed = int(totals["completed"])
 
     # By purpose.
-    by_purpose: dict[Any, dict[str, Any]] = {
+    by_purpose: dict[Any, Any] = {
         row["purpose"]: row for row in counted.values("purpose").annotate(**_outcome_counts())
     }
     purpose_rows = []
