@@ -79,6 +79,7 @@ def test_back_to_back_shifts_are_fine(fleet: dict[str, object]) -> None:
 def test_shift_page_adds_and_refuses(fleet: dict[str, object]) -> None:
     client = Client()
     client.force_login(fleet["user"])  # type: ignore[arg-type]
+    client.cookies["django_language"] = "en"
     data = {
         "vehicle": fleet["van"].pk,
         "driver": fleet["d2"].pk,
@@ -99,6 +100,7 @@ def test_shift_page_adds_and_refuses(fleet: dict[str, object]) -> None:
 def test_out_of_service_holds_the_vehicle(fleet: dict[str, object]) -> None:
     client = Client()
     client.force_login(fleet["user"])  # type: ignore[arg-type]
+    client.cookies["django_language"] = "en"
     data = {
         "vehicle": fleet["car"].pk,  # type: ignore[attr-defined]
         "start_day": "02/12/2569",
@@ -116,6 +118,7 @@ def test_out_of_service_holds_the_vehicle(fleet: dict[str, object]) -> None:
 def test_vehicle_and_driver_pages(fleet: dict[str, object]) -> None:
     client = Client()
     client.force_login(fleet["user"])  # type: ignore[arg-type]
+    client.cookies["django_language"] = "en"
     assert client.get("/fleet/").status_code == 200
     new = {
         "name": "รถพยาบาล",

@@ -236,16 +236,19 @@ def test_duplicate_booking_for_the_same_resident_and_time(town: BookingTown) -> 
     assert RideRequest.objects.count() == 3
 
 
-def test_thai_message_when_translations_exist(town: BookingTown) -> None:
-    """Thai is the default language: the message is the Thai translation of the msgid (or the msgid
-    itself until the catalogue is compiled)."""
+def test_messages_in_thai(town: BookingTown) -> None:
+    """Thai is the default language: the refusals come in Thai (from the compiled catalogue)."""
     with translation.override("th"), pytest.raises(ValidationError) as exc:
         booking.request_create(
-            actor=town.actor(Role.DISPATCHER), data=town.data(appointment_time=None), now=NOW
+            actor=town.actor(Role.DISPATCHER),
+            data=town.data(appointment_time=None, mobility=Mobility.STRETCHER),
+            now=NOW,
         )
-    with translation.override("th"):
-        expected = translation.gettext("Enter the appointment time.")
-    assert _errors(exc) == {"appointment_time": [expected]}
+    assert _errors(exc) == {
+        "appointment_time": ["กรอกเวลานัด"],
+        "mobility": ["เทศบาลไม่มีรถที่รับเปลนอนได้"],
+    }
+    _nothing_written()
 
 
 def test_same_idempotency_key_returns_the_same_request(town: BookingTown) -> None:

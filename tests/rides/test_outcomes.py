@@ -173,6 +173,11 @@ def test_a_retried_transition_is_recorded_once(town: BookingTown) -> None:
 
 
 def test_unplanned_request_is_unmet_need_once(town: BookingTown) -> None:
+    with translation.override("en"):
+        _test_unplanned(town)
+
+
+def _test_unplanned(town: BookingTown) -> None:
     ride = _book(town)
     outcomes.request_accept(actor=town.actor(Role.DISPATCHER), ride=ride)
     need = outcomes.request_mark_unplanned(ride=ride, detail="ไม่มีรถว่างช่วง 08:00")
