@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -129,7 +130,7 @@ def _tap(c: Client, stop: Stop, action: str, key: str, at: datetime | None = Non
     if at is not None:
         data["at"] = at.isoformat()
     headers = {"HTTP_ACCEPT": "application/json"} if json else {}
-    headers["HTTP_ACCEPT_LANGUAGE"] = translation.get_language() or "th"
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = translation.get_language() or "th"
     return c.post(reverse("rides:manifest-tap", args=[stop.pk, action]), data, **headers)
 
 
@@ -393,7 +394,7 @@ def test_refusal_without_javascript_shows_the_message(day: dict[str, Any]) -> No
     with translation.override("en"):
         r = _tap(c, _stop(day["a"], Stop.Kind.PICKUP), "dropped_off", "x", json=False)
         assert r.status_code == 302
-        page = c.get(r["Location"], HTTP_ACCEPT_LANGUAGE="en")
+        page = c.get(r["Location"])
     assert "does not apply to this stop" in page.content.decode()
 
 

@@ -89,7 +89,7 @@
       return r.json().catch(function () { return { ok: r.ok }; }).then(function (data) {
         var rest = load().filter(function (x) { return x.key !== item.key; });
         save(rest);
-        if (!r.ok) {
+        if (!r.ok && banner) {
           banner.dataset.sticky = "1";
           say((banner.dataset.refused || "") + " " + (data.error || r.status));
         }
