@@ -15,6 +15,8 @@ from numba import njit
 
 EPS = 1e-9
 BIG = 1e18
+# repair operator r (mod 5) -> kind: greedy, regret-2, regret-3, regret over all routes, sequential
+REPAIR_KINDS = (0, 2, 3, 1, 4)
 
 # ---------------------------------------------------------------------------------------------
 # random numbers (xorshift64*), state in a one-element uint64 array: reproducible everywhere
@@ -40,6 +42,32 @@ def rand_int(state, lo, hi):  # type: ignore[no-untyped-def]
     """Uniform integer in [lo, hi)."""
     value = lo + int(rand_float(state) * (hi - lo))
     return min(value, hi - 1)
+
+
+@njit(cache=True)
+def insertion_sort(values, count):  # type: ignore[no-untyped-def]
+    """Sort values[:count] in place (short arrays; numba's general sort is slow to compile)."""
+    for t in range(1, count):
+        x = values[t]
+        s = t - 1
+        while s >= 0 and values[s] > x:
+            values[s + 1] = values[s]
+            s -= 1
+        values[s + 1] = x
+
+
+@njit(cache=True)
+def argsort_small(values, count, idx):  # type: ignore[no-untyped-def]
+    """idx[:count] = indices of values[:count] in increasing order (stable insertion sort)."""
+    for t in range(count):
+        idx[t] = t
+    for t in range(1, count):
+        x = idx[t]
+        s = t - 1
+        while s >= 0 and values[idx[s]] > values[x]:
+            idx[s + 1] = idx[s]
+            s -= 1
+        idx[s + 1] = x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,9 +243,11 @@ def best_insertion(
     if QL[p, 0] > CAP[k, 0] or QL[p, 1] > CAP[k, 1] or QL[p, 2] > CAP[k, 2]:
         return BIG, -1, -1
     m2 = build_seq(R, LEN, k, n, K, seq)
-    best = BIG
-    best_i = -1
-    best_j = -1
+    size = m2 * (m2 + 1) // 2 + 1
+    cbuf = np.empty(size, dtype=np.float64)
+    ibuf = np.empty(size, dtype=np.int64)
+    jbuf = np.empty(size, dtype=np.int64)
+    count = 0
     ride = RIDE[r]
     for i in range(LOCK[k], m2 - 1):
         a = seq[i]
@@ -235,16 +265,16 @@ def best_insertion(
             cost = CC[a, p] + CC[p, d] + CC[d, b] - CC[a, b]
             if noise > 0.0:
                 cost = max(0.0, cost + noise * (2.0 * rand_float(rng) - 1.0))
-            if cost < best:
-                w = make_candidate(seq, m2, i, i, p, d, cand)
-                if eval_seq(cand, w, k, n, E, LW, S, TT, RIDE, TMAX, B, lift, posn):
-                    best = cost
-                    best_i = i
-                    best_j = i
+            cbuf[count] = cost
+            ibuf[count] = i
+            jbuf[count] = i
+            count += 1
         # delivery later
         time = max(EA[k, i + 1], tp + S[p] + TT[p, b])
         if time > LA[k, i + 1] + EPS:
             continue
+        # latest possible start of service at the pickup: bounds the ride from below
+        latest_p = min(LW[p], LA[k, i + 1] - S[p] - TT[p, b])
         pickup_cost = CC[a, p] + CC[p, b] - CC[a, b]
         chain = TT[p, b]  # ride lower bound up to the start of service at position j
         for j in range(i + 1, m2 - 1):
@@ -255,7 +285,7 @@ def best_insertion(
                 chain += S[prev] + TT[prev, c]
                 if time > LA[k, j] + EPS:
                     break
-            if chain > ride + EPS:
+            if chain > ride + EPS or time - latest_p - S[p] > ride + EPS:
                 break
             if time > LW[d] + EPS:
                 break
@@ -265,18 +295,33 @@ def best_insertion(
             td = max(E[d], time + S[c] + TT[c, d])
             if td > LW[d] + EPS or chain + S[c] + TT[c, d] > ride + EPS:
                 continue
+            if td - latest_p - S[p] > ride + EPS:
+                continue
             if td + S[d] + TT[d, e] > LA[k, j + 1] + EPS:
                 continue
             cost = pickup_cost + CC[c, d] + CC[d, e] - CC[c, e]
             if noise > 0.0:
                 cost = max(0.0, cost + noise * (2.0 * rand_float(rng) - 1.0))
-            if cost < best:
-                w = make_candidate(seq, m2, i, j, p, d, cand)
-                if eval_seq(cand, w, k, n, E, LW, S, TT, RIDE, TMAX, B, lift, posn):
-                    best = cost
-                    best_i = i
-                    best_j = j
-    return best, best_i, best_j
+            cbuf[count] = cost
+            ibuf[count] = i
+            jbuf[count] = j
+            count += 1
+    # exact evaluation in order of cost: the first feasible candidate is the best
+    while count > 0:
+        best_t = 0
+        for t in range(1, count):
+            if cbuf[t] < cbuf[best_t]:
+                best_t = t
+        i = ibuf[best_t]
+        j = jbuf[best_t]
+        w = make_candidate(seq, m2, i, j, p, d, cand)
+        if eval_seq(cand, w, k, n, E, LW, S, TT, RIDE, TMAX, B, lift, posn):
+            return cbuf[best_t], i, j
+        count -= 1
+        cbuf[best_t] = cbuf[count]
+        ibuf[best_t] = ibuf[count]
+        jbuf[best_t] = jbuf[count]
+    return BIG, -1, -1
 
 
 @njit(cache=True)
@@ -399,8 +444,9 @@ def repair(
     j_buf,
     sorted_buf,
 ):
-    """Insert the requests U[:nU] (kind 0: greedy; kind q >= 2: regret-q; kind 1: regret over all
-    routes). Returns how many remain unassigned; they are left in U[:returned]."""
+    """Insert the requests U[:nU] (kind 0: greedy; kind 2, 3: regret-q; kind 1: regret over all
+    routes; kind 4: one by one in the given order). Returns how many remain unassigned; they are
+    left in U[:returned]."""
     for u in range(nU):
         r = U[u]
         for k in range(K):
@@ -450,13 +496,18 @@ def repair(
                     best_k = k
             if best_k < 0:
                 continue
+            if kind == 4:
+                # sequential: the requests in their (shuffled) order, each at its cheapest place
+                chosen = u
+                chosen_k = best_k
+                break
             if kind == 0:
                 key = -best
                 tie = best
             else:
                 for k in range(K):
                     sorted_buf[k] = cost_buf[u, k]
-                sorted_buf[:K].sort()
+                insertion_sort(sorted_buf, K)
                 key = 0.0
                 for h in range(1, min(regret_q, K)):
                     key += min(sorted_buf[h], 1e9) - sorted_buf[0]
@@ -618,7 +669,8 @@ def choose_removals(
                 + 2.0 * load_diff
             )
         power = 6.0
-    idx = np.argsort(score[:nrem])
+    idx = np.empty(nrem, dtype=np.int64)
+    argsort_small(score, nrem, idx)
     taken = np.zeros(nrem, dtype=np.bool_)
     count = 0
     while count < q:
@@ -716,8 +768,10 @@ def search(
     """Run ``iterations`` steps of adaptive large neighbourhood search with simulated-annealing
     acceptance, continuing from the state in the arrays (current R/LEN/RO, best_*, operator
     weights with their segment scores, fparams = [temperature, start temperature, end temperature,
-    noise, best cost, current cost], iparams = [iteration, cycle length, q min, q max, segment
-    length]). The current and best solutions are always feasible."""
+    noise, best cost, current cost], iparams = [iteration, iteration budget or 0, q min, q max,
+    segment length]). With a budget the temperature follows the iteration count; without one it
+    is the caller's (set from the elapsed share of the time limit). The current and best solutions
+    are always feasible."""
     M = R.shape[1]
     N = 2 * n + 2 * K
     seq = np.empty(M + 2, dtype=np.int64)
@@ -750,7 +804,7 @@ def search(
     sorted_buf = np.empty(K, dtype=np.float64)
     flag = np.zeros(K, dtype=np.bool_)
     n_destroy = 4
-    n_repair = 8
+    n_repair = 10
     dw = weights[:n_destroy]
     rw = weights[n_destroy:]
 
@@ -768,14 +822,16 @@ def search(
     best_cost = fparams[4]
     cur_cost = total_cost(RC, RO, PEN, K, n)
     it = iparams[0]
-    cycle = iparams[1]
+    total = iparams[1]
     q_min = iparams[2]
     q_max = iparams[3]
     segment = iparams[4]
-    ratio = (t_end / t_start) ** (1.0 / max(cycle, 1))
 
     for _step in range(iterations):
         it += 1
+        if total > 0:
+            # iteration budget: the cooling follows the iteration count (reproducible)
+            temperature = t_start * (t_end / t_start) ** min(1.0, it / total)
         # candidate = copy of current
         cR[:, :] = R
         cLEN[:] = LEN
@@ -842,9 +898,9 @@ def search(
             tmp = U[t]
             U[t] = U[s]
             U[s] = tmp
-        kind_index = r_op % 4
-        kind = 0 if kind_index == 0 else (2 if kind_index == 1 else (3 if kind_index == 2 else 1))
-        noise = noise_amp if r_op >= 4 else 0.0
+        kind_index = r_op % 5
+        kind = REPAIR_KINDS[kind_index]
+        noise = noise_amp if r_op >= 5 else 0.0
         repair(
             kind,
             noise,
@@ -918,18 +974,6 @@ def search(
                     weights[o] = max(0.05, 0.9 * weights[o] + 0.1 * seg_score[o] / seg_count[o])
                 seg_score[o] = 0.0
                 seg_count[o] = 0.0
-        temperature *= ratio
-        if it % cycle == 0:
-            # restart from the best solution with the temperature reset
-            temperature = t_start
-            R[:, :] = best_R
-            LEN[:] = best_LEN
-            RO[:] = best_RO
-            for k in range(K):
-                update_route(
-                    k, R, LEN, n, K, E, LW, S, QL, TT, CC, RIDE, TMAX, EA, LA, LD, RC, seq, lift, posn
-                )
-            cur_cost = total_cost(RC, RO, PEN, K, n)
     fparams[0] = temperature
     fparams[4] = best_cost
     fparams[5] = cur_cost

@@ -52,13 +52,14 @@ def _parser() -> argparse.ArgumentParser:
 def _solve(args: argparse.Namespace) -> int:
     from thukkhon.dispatch.check import check_plan
     from thukkhon.dispatch.formats import InstanceFormatError, read_cordeau, write_solution
-    from thukkhon.dispatch.solver import solve
+    from thukkhon.dispatch.solver import solve, warm_up
 
     try:
         problem = read_cordeau(args.instance)
     except (OSError, InstanceFormatError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    load_seconds = warm_up()
     result = solve(problem, time_limit=args.time_limit, seed=args.seed, iterations=args.iterations)
     errors = check_plan(result.plan)
     write_solution(
@@ -67,6 +68,7 @@ def _solve(args: argparse.Namespace) -> int:
         seconds=round(result.seconds, 3),
         seed=args.seed,
         iterations=result.iterations,
+        load_seconds=round(load_seconds, 3),
         feasible=not errors,
     )
     print(
