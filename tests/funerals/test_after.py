@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from tests.fleet_factories import VehicleFactory
 from tests.funerals.conftest import bkk, case_data
 from thukkhon.core.models import Notification
+from thukkhon.core.pdf import render_pdf
 from thukkhon.fleet.models import Reservation
 from thukkhon.fleet.services import VehicleBusy, vehicle_reserve
 from thukkhon.funerals.models import AshesHandover, Receipt
-from thukkhon.funerals.pdf import local_fetcher, render_pdf
 from thukkhon.funerals.services import (
     ashes_handover,
     case_create,
@@ -198,10 +198,3 @@ def test_stream_link_and_rites_reach_the_family(officer):
     with pytest.raises(ValidationError) as error:
         rite_add(actor=officer, case=case, kind="merit", starts_at=bkk(2025, 3, 4, 19))
     assert error.value.message_dict["starts_at"] == ["A rite cannot be before the death."]
-
-
-def test_pdf_fetcher_reads_only_local_static_files():
-    with pytest.raises(ValueError):
-        local_fetcher().fetch("https://fonts.example.com/x.woff2")
-    with pytest.raises(ValueError):
-        local_fetcher().fetch("file:///etc/passwd")

@@ -56,11 +56,14 @@ def font_faces() -> str:
     return "\n".join(rules)
 
 
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+def pdf_document(template: str, context: dict[str, Any]) -> Any:
+    """The template rendered as a WeasyPrint document, ready to write."""
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "font_faces": font_faces()})
-    pdf: bytes = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=local_fetcher()
-    ).write_pdf()
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=local_fetcher())
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    pdf: bytes = pdf_document(template, context).write_pdf()
     return pdf

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thukkhon.core.actor import Actor
+from thukkhon.core.pdf import render_pdf
 from thukkhon.core.thai import be_year
 from thukkhon.funerals import selectors, services
 from thukkhon.funerals.access import (
@@ -45,7 +46,6 @@ from thukkhon.funerals.forms import (
     at,
 )
 from thukkhon.funerals.models import CaseStatus, FuneralCase
-from thukkhon.funerals.pdf import render_pdf
 from thukkhon.funerals.reports import report_xlsx
 from thukkhon.people.access import access_resident
 from thukkhon.people.models import Resident
