@@ -12,7 +12,8 @@ numbers. Definitions (also shown under the tables):
   window: the request's pickup window when it has one, else the planned pickup time (the time in the
   day-before message) ± half the configured window width. Counted over pickups the vehicle made
   (the passenger picked up or recorded as a no-show).
-- **Ride time ÷ direct time**: for completed trips, the time from pickup to drop-off against the direct
+- **Ride time ÷ direct time**: for completed trips, the time on board (from the pickup done to the
+  vehicle reaching the drop-off) against the direct
   drive between the two points by the municipality's travel model (haversine × detour factor at the
   configured speed); "over the limit" is longer than direct × factor + extra minutes.
 - **Vehicle revenue hours**: per run, from the vehicle reaching its first pickup to its last drop-off
@@ -215,7 +216,7 @@ def requests_in_range(actor: Actor, start: date, end: date) -> QuerySet[RideRequ
     return RideRequest.objects.filter(municipality=actor.municipality, service_date__range=(start, end))
 
 
-def _minute_of_day(path: str) -> Any:
+def _minute_of_day(path: Any) -> Any:
     return ExpressionWrapper(
         ExtractHour(path) * 60.0 + ExtractMinute(path) + ExtractSecond(path) / 60.0, output_field=FloatField()
     )
@@ -374,7 +375,9 @@ def build_report(actor: Actor, start: date, end: date) -> Report:
         .filter(pick__done_at__isnull=False, drop__done_at__isnull=False)
         .annotate(
             ride_min=ExpressionWrapper(
-                _minute_of_day("drop__done_at") - _minute_of_day("pick__done_at"), output_field=FloatField()
+                _minute_of_day(Coalesce("drop__arrived_at", "drop__done_at"))
+                - _minute_of_day("pick__done_at"),
+                output_field=FloatField(),
             ),
             direct_min=_direct_minutes(float(rules.speed_kmh), float(rules.detour_factor)),
         )
