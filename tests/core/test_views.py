@@ -87,14 +87,27 @@ def test_welfare_home_with_an_empty_registry_says_so(client, muni):
 
 
 @pytest.mark.parametrize(
-    ("role", "soon"),
-    [("driver", "manifest"), ("teacher", "childhood"), ("parent", "portfolio"), ("resident", "rides")],
+    ("role", "service", "url"),
+    [
+        ("driver", "manifest", "/rides/manifest/"),
+        ("teacher", "childhood", "/childhood/"),
+        ("parent", "portfolio", "/childhood/"),
+        ("resident", "rides", "/rides/"),
+        ("dispatcher", "plans", "/rides/plans/"),
+    ],
 )
-def test_services_not_built_are_honest_coming_soon_cards(client, muni, role, soon):
+def test_services_that_exist_are_cards_that_link_to_them(client, muni, role, service, url):
     client.force_login(member(muni, role))
     body = client.get("/").content.decode()
-    assert f'id="soon-{soon}"' in body
+    assert f'id="svc-{service}"' in body and f'href="{url}"' in body
+    assert 'id="soon-' not in body
     assert 'class="stat-value"' not in body
+
+
+def test_a_service_not_built_is_an_honest_coming_soon_card(client, muni):
+    client.force_login(member(muni, "executive"))
+    body = client.get("/").content.decode()
+    assert 'id="soon-equity"' in body
 
 
 def test_a_person_with_two_roles_can_switch_home(client, muni):
@@ -115,3 +128,26 @@ def test_user_without_a_role_sees_an_explanation(client, db):
     response = client.get("/")
     assert response.status_code == 200
     assert response.templates[0].name == "core/home/no_role.html"
+
+
+def test_admin_lists_every_registered_model_with_search_and_filters(client, muni):
+    from django.contrib import admin
+
+    from thukkhon.core.models import AccessLog, ApiToken, Job, Notification
+
+    resident = ResidentFactory(municipality=muni)
+    VulnerabilityFactory(resident=resident, barthel_score=10, assessed_on=date(2025, 1, 1))
+    user = member(muni, "admin")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        base = f"/django-admin/{meta.app_label}/{meta.model_name}/"
+        assert client.get(base).status_code == 200, base
+        if model_admin.search_fields:
+            assert client.get(base, {"q": "ก"}).status_code == 200, base
+    assert client.get(f"/django-admin/core/user/{user.pk}/change/").status_code == 200
+    assert client.get(f"/django-admin/people/resident/{resident.pk}/change/").status_code == 200
+    for model in (AccessLog, Job, ApiToken, Notification):
+        assert not admin.site._registry[model].has_add_permission(type("R", (), {"user": user})())

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from thukkhon.core.access import access_job
 from thukkhon.core.roles import Role
+from thukkhon.core.templatetags.ui import reports_for
 
 # core may not import the apps built on it: the registry figures on the home pages come from the
 # ``registry`` template tags of thukkhon.people (see thukkhon/people/templatetags/registry.py).
@@ -42,3 +43,18 @@ def home(request: HttpRequest) -> HttpResponse:
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = access_job(request.actor, job_id)  # type: ignore[attr-defined]
     return render(request, "core/job.html", {"job": job})
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """The reports and dashboards the actor's roles may open, in one place."""
+    actor = request.actor  # type: ignore[attr-defined]
+    found = reports_for(actor.roles) if actor else []
+    if not found:
+        raise Http404
+    return render(request, "core/reports.html", {"reports": found})
+
+
+def credits(request: HttpRequest) -> HttpResponse:
+    """About ThukKhon: the data and the front-end assets it ships, with their licences."""
+    return render(request, "core/credits.html", {})

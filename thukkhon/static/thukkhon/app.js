@@ -22,6 +22,29 @@
       window.L.marker([lat, lng], { title: el.dataset.label || "" }).addTo(map);
     });
   }
+  // Tables scroll inside their own box on a phone: wrap any table that has no .table-wrap.
+  function wrapTables(root) {
+    (root || document).querySelectorAll("main table").forEach(function (table) {
+      var parent = table.parentElement;
+      if (!parent || parent.classList.contains("table-wrap")) { return; }
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      wrap.tabIndex = 0;  // a scrolling box must be reachable by keyboard
+      parent.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    });
+  }
+  // A service's own section links: mark the one for this page.
+  function markSubnav() {
+    var path = window.location.pathname, best = null;
+    document.querySelectorAll(".subnav a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (path.indexOf(href) === 0 && (!best || href.length > best.getAttribute("href").length)) { best = a; }
+    });
+    if (best && !document.querySelector(".subnav a[aria-current]")) { best.setAttribute("aria-current", "page"); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { wrapTables(); markSubnav(); });
+  document.addEventListener("htmx:load", function (event) { wrapTables(event.detail && event.detail.elt && event.detail.elt.parentElement); });
   document.addEventListener("DOMContentLoaded", initMaps);
   document.addEventListener("htmx:load", initMaps);
 })();
