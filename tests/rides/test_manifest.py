@@ -334,6 +334,19 @@ def test_a_retried_tap_is_recorded_once_with_the_same_answer(day: dict[str, Any]
     assert third.status_code == 302 and TripEvent.objects.filter(request=day["a"]).count() == 2
 
 
+def test_the_same_form_key_for_another_action_is_another_tap(day: dict[str, Any]) -> None:
+    c = _client(day["user"])
+    pickup = _stop(day["a"], Stop.Kind.PICKUP)
+    assert _tap(c, pickup, "arrive", "form-key", json=False).status_code == 302
+    assert _tap(c, pickup, "picked_up", "form-key", json=False).status_code == 302  # a stale page
+    pickup.refresh_from_db()
+    assert pickup.state == Stop.State.DONE
+    assert list(TripEvent.objects.filter(request=day["a"]).values_list("status", flat=True)) == [
+        "en_route",
+        "picked_up",
+    ]
+
+
 def test_a_key_used_on_another_stop_is_refused(day: dict[str, Any]) -> None:
     c = _client(day["user"])
     _tap(c, _stop(day["a"], Stop.Kind.PICKUP), "arrive", "same")

@@ -126,7 +126,8 @@ class ManifestStop:
     lon: Decimal
     needs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    actions: list[tuple[str, object, str]] = field(default_factory=list)  # action, label, key
+    actions: list[tuple[str, object, str]] = field(default_factory=list)  # action, label, tap URL
+    key: str = ""  # the idempotency key of the card's form (a plain POST without JavaScript)
 
     @property
     def is_pickup(self) -> bool:
@@ -174,6 +175,9 @@ def _needs(ride: RideRequest) -> list[str]:
 
 def manifest_stops(run: Run) -> list[ManifestStop]:
     """The run's stops in order, with everything the card shows: a fixed number of queries."""
+    from django.urls import reverse
+
+    tap_url = reverse("rides:manifest-tap", args=[0, "ACTION"]).replace("/0/", "/{stop}/")
     stops = (
         Stop.objects.filter(run=run)
         .select_related(
@@ -215,7 +219,11 @@ def manifest_stops(run: Run) -> list[ManifestStop]:
                 lon=lon,
                 needs=_needs(ride),
                 notes=notes,
-                actions=[(a, ACTIONS[a], uuid.uuid4().hex) for a in stop_actions(stop, ride)],
+                actions=[
+                    (a, ACTIONS[a], tap_url.replace("{stop}", str(stop.pk)).replace("ACTION", a))
+                    for a in stop_actions(stop, ride)
+                ],
+                key=uuid.uuid4().hex,
             )
         )
     return cards
@@ -303,6 +311,9 @@ def stop_tap(*, actor: Actor, stop: Stop, action: str, key: str, at: datetime | 
         raise ValidationError(_("Choose an action from the list."))
     if not key or len(key) > 64:
         raise ValidationError(_("This tap has no valid key; reload the page."))
+    # A key names one tap of one action: the form without JavaScript has one key for its buttons, so a
+    # stale page's key reused for another action is another tap, not a replay.
+    key = f"{action}:{key}"
     municipality_id = stop.run.plan.municipality_id
     done = _replay(stop.pk, municipality_id, key)
     if done is not None:

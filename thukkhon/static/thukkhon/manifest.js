@@ -1,7 +1,7 @@
 // The driver's manifest: taps survive a flaky connection.
 //
-// Each tap (arrive, picked up, dropped off, no-show, on my way) gets its own idempotency key (a
-// UUID made on the phone) and the time of the tap, and goes into a queue in localStorage before it
+// Each tap (arrive, picked up, dropped off, no-show, on my way: one form per stop, a button per
+// action with its own formaction) gets its own idempotency key (a UUID made on the phone) and the time of the tap, and goes into a queue in localStorage before it
 // is sent. The queue is sent in order; a network failure or a server error keeps the tap and tries
 // again later with exponential backoff (1 s, 2 s, 4 s … at most 60 s) and at once when the phone
 // comes back online. Because the key travels with every retry, the server records the tap once.
@@ -114,16 +114,18 @@
   root.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-tap]");
     if (!form) { return; }
+    var button = event.submitter || form.querySelector("button[data-action]");
     event.preventDefault();
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { return; }
+    if (!button) { return; }
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) { return; }
     var card = form.closest("[data-stop]");
     var queue = load();
     queue.push({
-      url: form.action,
+      url: button.formAction || form.action,
       key: uuid(),
       at: new Date().toISOString(),
       stop: card ? card.dataset.stop : "",
-      action: form.dataset.action || "",
+      action: button.dataset.action || "",
       tries: 0,
       next: 0
     });
