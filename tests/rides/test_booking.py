@@ -63,7 +63,7 @@ def test_outbound_windows_places_priority_and_event(town: BookingTown) -> None:
     assert ride.booked_by == town.users[Role.DISPATCHER]
     assert ride.priority == 75
     assert [r["points"] for r in ride.priority_reasons] == [40, 15, 10, 10]
-    assert list(ride.events.values_list("status", "note")) == [(Status.REQUESTED, "Booked")]
+    assert list(ride.events.values_list("status", "note")) == [(Status.REQUESTED, "จองแล้ว")]
     assert RideSettings.objects.filter(municipality=town.muni).count() == 1  # created on first use
     assert not RideRequest.objects.filter(outbound=ride).exists()
 
@@ -94,7 +94,7 @@ def test_fixed_return_leg(town: BookingTown) -> None:
     assert (leg.dropoff_earliest, leg.dropoff_latest, leg.appointment_at) == (None, None, None)
     assert leg.notes_for_driver == "บ้านหลังวัด"
     assert ride.return_at == datetime(2026, 12, 1, 14, 0, tzinfo=BKK)
-    assert list(leg.events.values_list("status", "note")) == [(Status.REQUESTED, "Return trip booked")]
+    assert list(leg.events.values_list("status", "note")) == [(Status.REQUESTED, "จองเที่ยวกลับแล้ว")]
 
 
 def test_call_when_done_return_gets_its_window_when_called(town: BookingTown) -> None:
@@ -103,7 +103,8 @@ def test_call_when_done_return_gets_its_window_when_called(town: BookingTown) ->
     leg = RideRequest.objects.get(outbound=ride)
     assert (leg.status, leg.pickup_earliest, leg.pickup_latest) == (Status.REQUESTED, None, None)
     called = datetime(2026, 12, 1, 11, 5, tzinfo=BKK)
-    booking.return_call(actor=actor, ride=leg, at=called)
+    with translation.override("en"):
+        booking.return_call(actor=actor, ride=leg, at=called)
     leg.refresh_from_db()
     assert (leg.pickup_earliest, leg.pickup_latest) == (called, called + timedelta(minutes=30))
     assert leg.events.last().note == "Called: ready to be picked up"  # type: ignore[union-attr]
