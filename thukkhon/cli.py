@@ -44,9 +44,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     if not demo_exists():
         print("กำลังสร้างเมืองสาธิต… / Building the demo town…", flush=True)
+        from thukkhon.demo.services import build_service_demos
         from thukkhon.demo.town import build_demo
 
-        build_demo(seed=args.seed, progress=lambda msg: print("  " + msg, flush=True))
+        def say(msg: str) -> None:
+            print("  " + msg, flush=True)
+
+        town = build_demo(seed=args.seed, progress=say)
+        build_service_demos(town, seed=args.seed, progress=say)
     url = f"http://127.0.0.1:{args.port}/"
     print()
     print(f"ทุกคน ThukKhon พร้อมใช้งานที่ / is running at {url}")
