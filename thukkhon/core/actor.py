@@ -55,3 +55,9 @@ def actor_from_request(request: HttpRequest) -> Actor | None:
     if not user.is_authenticated:
         return None
     return actor_for(user, request.session.get(SESSION_KEY))  # type: ignore[arg-type]
+
+
+def request_actor(request: HttpRequest) -> Actor | None:
+    """The request's actor, as set by :class:`thukkhon.core.middleware.ActorMiddleware`."""
+    actor: Actor | None = getattr(request, "actor", None)
+    return actor

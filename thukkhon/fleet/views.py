@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from thukkhon.core.actor import Actor
+from thukkhon.core.actor import Actor, request_actor
 from thukkhon.core.thai import parse_be_date
 from thukkhon.fleet import services
 from thukkhon.fleet.forms import DriverForm, OutOfServiceForm, ShiftForm, VehicleForm, at
@@ -23,7 +23,7 @@ from thukkhon.people.forms import add_service_errors
 
 
 def _manager(request: HttpRequest) -> Actor:
-    actor: Actor | None = request.actor or None  # type: ignore[attr-defined]
+    actor: Actor | None = request_actor(request)
     if actor is None or not actor.has_role(*services.FLEET_MANAGERS):
         raise Http404
     return actor

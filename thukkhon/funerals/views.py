@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from thukkhon.core.actor import Actor
+from thukkhon.core.actor import Actor, request_actor
 from thukkhon.core.pdf import render_pdf
 from thukkhon.core.thai import be_year
 from thukkhon.funerals import selectors, services
@@ -50,11 +50,6 @@ from thukkhon.funerals.reports import report_xlsx
 from thukkhon.people.access import access_resident
 from thukkhon.people.models import Resident
 
-
-def _actor(request: HttpRequest) -> Actor | None:
-    return request.actor or None  # type: ignore[attr-defined]
-
-
 # Service field names → the form fields that hold them.
 FIELD_ALIASES = {
     "died_at": "died_on",
@@ -80,7 +75,7 @@ def _service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 def _user_of_cases(request: HttpRequest) -> Actor:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is None or not (can_manage(actor) or actor.has_role("resident")):
         raise Http404
     return actor
@@ -141,7 +136,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, case: FuneralCase, status: int = 200, **forms_: forms.Form) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     assert actor is not None
     manage = can_manage(actor)
     now = timezone.now()
@@ -186,7 +181,7 @@ def _detail(request: HttpRequest, case: FuneralCase, status: int = 200, **forms_
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case(_actor(request), case_id, via=request.path)
+    case = access_case(request_actor(request), case_id, via=request.path)
     return _detail(request, case)
 
 
@@ -199,7 +194,7 @@ def _act(
     success: str,
 ) -> HttpResponse:
     """Parse a form posted from the case page, call one service, and redirect or show the errors."""
-    actor = _actor(request)
+    actor = request_actor(request)
     case = access_case_for_edit(actor, case_id, via=request.path)
     assert actor is not None
     form = make_form(actor)
@@ -220,7 +215,7 @@ def _act(
 @login_required
 @require_POST
 def case_accept(request: HttpRequest, case_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     case = access_case_for_edit(actor, case_id, via=request.path)
     assert actor is not None
     try:
@@ -442,7 +437,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def certificate_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case(_actor(request), case_id, via=request.path)
+    case = access_case(request_actor(request), case_id, via=request.path)
     if case.status not in (CaseStatus.DONE, CaseStatus.CLOSED):
         raise Http404
     context = {
@@ -461,7 +456,7 @@ def certificate_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def receipt_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case(_actor(request), case_id, via=request.path)
+    case = access_case(request_actor(request), case_id, via=request.path)
     receipt = case.receipts.first()
     if receipt is None:
         raise Http404
@@ -475,7 +470,7 @@ def receipt_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_GET
 def grant_application(request: HttpRequest, case_id: int) -> HttpResponse:
     """The prefilled application for the elderly funeral grant: a page, or a PDF with ?format=pdf."""
-    case = access_case(_actor(request), case_id, via=request.path)
+    case = access_case(request_actor(request), case_id, via=request.path)
     grant = getattr(case, "grant", None) if hasattr(case, "grant") else None
     if grant is None:
         raise Http404
@@ -489,7 +484,7 @@ def grant_application(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_GET
 def slots(request: HttpRequest) -> HttpResponse:
     """htmx: the free slots of a cremator on a day."""
-    actor = _actor(request)
+    actor = request_actor(request)
     if not can_manage(actor):
         raise Http404
     cremator_id = request.GET.get("cremator", "")
@@ -516,7 +511,7 @@ def _report_range(request: HttpRequest) -> tuple[ReportForm, date, date]:
 
 
 def _reports_actor(request: HttpRequest) -> Actor:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is None or not can_read_reports(actor):
         raise Http404
     return actor

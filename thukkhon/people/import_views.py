@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thukkhon.core.access import access_job, require_role
-from thukkhon.core.actor import Actor
+from thukkhon.core.actor import Actor, request_actor
 from thukkhon.core.models import Job
 from thukkhon.people import importing
 from thukkhon.people.exporting import (
@@ -37,12 +37,8 @@ from thukkhon.people.selectors import can_read_registry
 from thukkhon.people.tasks import IMPORT_APPLY, IMPORT_CHECK, IMPORT_ROLES, start_job
 
 
-def _actor(request: HttpRequest) -> Actor | None:
-    return request.actor or None  # type: ignore[attr-defined]
-
-
 def _importer(request: HttpRequest) -> Actor:
-    return require_role(_actor(request), IMPORT_ROLES)
+    return require_role(request_actor(request), IMPORT_ROLES)
 
 
 def _job(request: HttpRequest, job_id: int, kind: str) -> tuple[Actor, Job]:
@@ -223,7 +219,7 @@ def template_csv_download(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest) -> FileResponse:
     """The residents the search page would list for the same GET parameters, as an Excel workbook."""
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is None or not can_read_registry(actor):
         raise Http404
     filters = filters_from_params(request.GET)

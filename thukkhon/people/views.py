@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from thukkhon.core.actor import Actor
+from thukkhon.core.actor import Actor, request_actor
 from thukkhon.people import selectors, services
 from thukkhon.people.access import (
     access_community,
@@ -35,19 +35,15 @@ from thukkhon.people.forms import (
 )
 
 
-def _actor(request: HttpRequest) -> Actor | None:
-    return request.actor or None  # type: ignore[attr-defined]
-
-
 def _reader(request: HttpRequest) -> Actor:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is None or not selectors.can_read_registry(actor):
         raise Http404
     return actor
 
 
 def _writer(request: HttpRequest) -> Actor:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is None or not can_edit_registry(actor):
         raise Http404
     return actor
@@ -80,7 +76,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     resident = access_resident(actor, resident_id)
     assert actor is not None
     context = {
@@ -123,7 +119,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     resident = access_resident_for_edit(actor, resident_id)
     assert actor is not None
     if request.method == "POST":
@@ -147,7 +143,7 @@ def resident_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def vulnerability_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The needs assessment: welfare officers and administrators, and volunteers in their communities."""
-    actor = _actor(request)
+    actor = request_actor(request)
     resident = access_resident(actor, resident_id)
     assert actor is not None
     if not can_edit_vulnerability(actor, resident):
@@ -176,7 +172,7 @@ def vulnerability_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     household = access_household(actor, household_id)
     context = {
         "household": household,
@@ -271,7 +267,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def community_detail(request: HttpRequest, community_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     community = access_community(actor, community_id)
     assert actor is not None
     counts = selectors.community_list_with_counts(actor).get(pk=community.pk)

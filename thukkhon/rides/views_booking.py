@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from thukkhon.core.actor import Actor
+from thukkhon.core.actor import Actor, request_actor
 from thukkhon.core.roles import Role
 from thukkhon.people.forms import add_service_errors
 from thukkhon.people.models import ResidentStatus
@@ -38,7 +38,7 @@ RECORDED_ELSEWHERE = frozenset({Status.DENIED, Status.CANCELLED, Status.LATE_CAN
 
 
 def _user(request: HttpRequest) -> Actor:
-    actor: Actor | None = request.actor or None  # type: ignore[attr-defined]
+    actor: Actor | None = request_actor(request)
     if actor is None or not selectors.can_use_rides(actor):
         raise Http404
     return actor

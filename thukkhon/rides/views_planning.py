@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from thukkhon.core.access import require_role
-from thukkhon.core.actor import Actor
+from thukkhon.core.actor import Actor, request_actor
 from thukkhon.core.models import Job
 from thukkhon.core.roles import Role
 from thukkhon.rides import planning
@@ -36,7 +36,7 @@ PLANNERS = frozenset({Role.DISPATCHER, Role.ADMIN})
 
 
 def _planner(request: HttpRequest) -> Actor:
-    return require_role(request.actor or None, PLANNERS)  # type: ignore[attr-defined]
+    return require_role(request_actor(request), PLANNERS)
 
 
 def _day(text: str) -> date:
