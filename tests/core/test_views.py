@@ -151,3 +151,11 @@ def test_admin_lists_every_registered_model_with_search_and_filters(client, muni
     assert client.get(f"/django-admin/people/resident/{resident.pk}/change/").status_code == 200
     for model in (AccessLog, Job, ApiToken, Notification):
         assert not admin.site._registry[model].has_add_permission(type("R", (), {"user": user})())
+
+
+def test_a_missing_page_is_a_thai_page_with_the_menu(client, muni):
+    client.force_login(member(muni, "teacher"))
+    response = client.get("/childhood/classrooms/999999/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "ไม่พบหน้านี้" in body and 'class="mainnav"' in body and 'href="/"' in body

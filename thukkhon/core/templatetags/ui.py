@@ -12,11 +12,15 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from thukkhon.core.roles import REGISTRY_ALL, REGISTRY_SCOPED, REGISTRY_WRITE, Role
 
 register = template.Library()
+
+# Django's label for an empty choice, which Django's own Thai catalogue does not translate yet;
+# marked here so that it is in ours.
+DJANGO_STRINGS = (gettext_noop("- Select an option -"),)
 
 A, E, W, D = Role.ADMIN, Role.EXECUTIVE, Role.WELFARE, Role.DISPATCHER
 RIDES_STAFF = frozenset({A, W, D})  # the municipality's ride requests (rides.selectors.STAFF_BOOK)

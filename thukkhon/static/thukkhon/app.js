@@ -43,7 +43,15 @@
     });
     if (best && !document.querySelector(".subnav a[aria-current]")) { best.setAttribute("aria-current", "page"); }
   }
-  document.addEventListener("DOMContentLoaded", function () { wrapTables(); markSubnav(); });
+  // On a phone the menu is a scrolling row: bring the current entry into view.
+  function showCurrentNav() {
+    var current = document.querySelector(".mainnav a[aria-current]");
+    var row = current && current.closest("ul");
+    if (row && row.scrollWidth > row.clientWidth) {
+      row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { wrapTables(); markSubnav(); showCurrentNav(); });
   document.addEventListener("htmx:load", function (event) { wrapTables(event.detail && event.detail.elt && event.detail.elt.parentElement); });
   document.addEventListener("DOMContentLoaded", initMaps);
   document.addEventListener("htmx:load", initMaps);
