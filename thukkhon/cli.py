@@ -31,6 +31,35 @@ def _serve(host: str, port: int, threads: int) -> None:
     serve(application, host=host, port=port, threads=threads, ident="thukkhon")
 
 
+def _serve_workers(host: str, port: int, workers: int, threads: int) -> None:
+    """Production: gunicorn with ``workers`` processes of ``threads`` threads, the app loaded once."""
+    from typing import Any
+
+    from gunicorn.app.base import BaseApplication
+
+    from thukkhon.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "preload_app": True,
+                "timeout": 120,
+                "graceful_timeout": 30,
+                "proc_name": "thukkhon",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DEBUG", "0")
     _setup_django(demo=True)
@@ -72,7 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    _serve(args.host, args.port, threads=args.threads)
+    _serve_workers(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -113,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="production web server")
     serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2)))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
     serve.set_defaults(func=cmd_serve)
     worker = sub.add_parser("worker", help="Celery worker for background jobs")
     worker.add_argument("--concurrency", type=int, default=2)
