@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,11 +24,10 @@ from openpyxl.styles import Font
 
 from thukkhon.core.actor import Actor
 from thukkhon.core.fields import BEDateField
+from thukkhon.core.pdf import render_pdf
 from thukkhon.core.thai import format_thai_date
 from thukkhon.rides import reports
 
-STATIC_DIR = Path(settings.BASE_DIR) / "thukkhon" / "static"
-FONT_DIR = STATIC_DIR / "vendor" / "sarabun-5.3.0" / "files"
 MAX_DAYS = 731
 
 
@@ -137,56 +132,11 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 # --- PDF ------------------------------------------------------------------------------------------------
 
 
-def _local_fetcher() -> Any:
-    """Reads only files under the static directory and ``data:`` URLs: nothing is downloaded."""
-    from weasyprint.urls import URLFetcher
-
-    root = STATIC_DIR.resolve()
-
-    class LocalStaticFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parsed = urlparse(url)
-            if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                if not path.is_relative_to(root):
-                    raise ValueError(f"refusing to read {path}: outside the static directory")
-            elif parsed.scheme != "data":
-                raise ValueError(f"refusing to fetch {url!r}: only local static files are allowed")
-            return super().fetch(url, headers)
-
-    return LocalStaticFetcher(allowed_protocols={"file", "data"}, fail_on_errors=False)
-
-
-def font_faces() -> str:
-    """The Latin and Thai Sarabun subsets as two families (``SarabunLatin`` first in the stack, then
-    ``SarabunThai``), so digits and Latin letters come from the Latin subset and Thai from the Thai."""
-    rules = []
-    for weight in (400, 600, 700):
-        for subset in ("latin", "thai"):
-            url = (FONT_DIR / f"sarabun-{subset}-{weight}-normal.woff2").as_uri()
-            rules.append(
-                f"@font-face{{font-family:'Sarabun{subset.title()}';font-style:normal;"
-                f"font-weight:{weight};src:url('{url}') format('woff2');}}"
-            )
-    return "\n".join(rules)
-
-
 def render_report_pdf(report: reports.Report, actor: Actor) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "rides/reports/pdf.html",
-        {
-            "report": report,
-            "municipality": actor.municipality,
-            "issued": timezone.now(),
-            "font_faces": font_faces(),
-        },
+        {"report": report, "municipality": actor.municipality, "issued": timezone.now()},
     )
-    pdf: bytes = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_local_fetcher()
-    ).write_pdf()
-    return pdf
 
 
 @login_required
