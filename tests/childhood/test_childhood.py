@@ -148,7 +148,10 @@ def test_photo_is_accepted_then_resized_in_the_background(school, django_capture
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("virus.jpg", b"MZ\x90\x00 not a picture at all"), "ไม่ใช่รูปภาพ วิดีโอ เสียง หรือ PDF ที่เปิดได้"),
+        (
+            SimpleUploadedFile("virus.jpg", b"MZ\x90\x00 not a picture at all"),
+            "ไม่ใช่รูปภาพ วิดีโอ เสียง หรือ PDF ที่เปิดได้",
+        ),
         (SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (20 * 1024 * 1024 + 1)), "ไฟล์ต้องไม่เกิน 20 MB"),
     ],
 )

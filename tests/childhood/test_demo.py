@@ -26,3 +26,15 @@ def test_childhood_demo_builds_on_the_demo_town(client):
     assert client.get(f"/childhood/classrooms/{assignment.classroom_id}/").status_code == 200
     assert Classroom.objects.filter(municipality=town).count() == 12
     assert Observation.objects.filter(municipality=town).exists() or counts["observations"] == 0
+    # last term is rated: twelve standards per child, with evidence from that term
+    from thukkhon.childhood.models import Rating
+    from thukkhon.core.models import Job
+
+    assert counts["ratings"] == Rating.objects.filter(municipality=town).count() == 12 * counts["children"]
+    rating = Rating.objects.filter(municipality=town, evidence__isnull=False).select_related("term").first()
+    assert rating is not None
+    assert all(rating.term.starts_on <= o.observed_on <= rating.term.ends_on for o in rating.evidence.all())
+    assert Job.objects.get(pk=counts["reminders_job"]).kind == "childhood.dspm_reminders"
+    term = rating.term
+    page = client.get(f"/childhood/classrooms/{assignment.classroom_id}/ratings/?term={term.pk}")
+    assert page.status_code == 200 and page.context["done"] == page.context["rows"].__len__() > 0

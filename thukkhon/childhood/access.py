@@ -18,6 +18,8 @@ from thukkhon.childhood.models import (
     Media,
     Observation,
     Project,
+    SmallGroup,
+    TransitionSummary,
     Visibility,
 )
 from thukkhon.core.actor import Actor
@@ -181,3 +183,49 @@ def access_case(actor: Actor | None, case_id: int) -> DevelopmentCase:
     if case is None or not is_staff(actor) or not staff_can_see_child(actor, case.child_id):
         raise Http404
     return case
+
+
+def access_enrolment(actor: Actor | None, enrolment_id: int) -> Enrolment:
+    if actor is None or not is_staff(actor):
+        raise Http404
+    enrolment = (
+        Enrolment.objects.select_related("classroom", "child")
+        .filter(pk=enrolment_id, municipality=actor.municipality)
+        .first()
+    )
+    scope = classroom_ids_for(actor)
+    if enrolment is None or (scope is not None and enrolment.classroom_id not in scope):
+        raise Http404
+    return enrolment
+
+
+def access_guardianship(actor: Actor | None, guardianship_id: int) -> Guardianship:
+    if actor is None or not is_staff(actor):
+        raise Http404
+    g = Guardianship.objects.filter(pk=guardianship_id, municipality=actor.municipality).first()
+    if g is None or not staff_can_see_child(actor, g.child_id):
+        raise Http404
+    return g
+
+
+def access_group(actor: Actor | None, group_id: int) -> SmallGroup:
+    if actor is None or not is_staff(actor):
+        raise Http404
+    group = (
+        SmallGroup.objects.select_related("project", "project__classroom")
+        .filter(pk=group_id, project__municipality=actor.municipality)
+        .first()
+    )
+    scope = classroom_ids_for(actor)
+    if group is None or (scope is not None and group.project.classroom_id not in scope):
+        raise Http404
+    return group
+
+
+def access_summary(actor: Actor | None, summary_id: int) -> TransitionSummary:
+    if actor is None or not is_staff(actor):
+        raise Http404
+    summary = TransitionSummary.objects.filter(pk=summary_id, municipality=actor.municipality).first()
+    if summary is None or not staff_can_see_child(actor, summary.child_id):
+        raise Http404
+    return summary

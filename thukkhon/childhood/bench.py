@@ -1,11 +1,13 @@
-"""A classroom's documentation page on the demo town, and a 5 MB photo upload.
+"""A classroom's documentation page at the target size, and a 5 MB photo upload.
 
-    uv run python -m thukkhon.childhood.bench [--rounds 30]
+    uv run python -m thukkhon.childhood.bench [--rounds 30] [--children 30] [--weeks 18] [--per-week 5]
 
-Builds the demo town and the early childhood demo in a throwaway SQLite database under var/, signs
-in as the demo teacher and requests their classroom's documentation page (about 30 children, a
-term of observations). Then posts an observation with a 5 MB photo and times the answer and the
-background resize job separately.
+Builds the demo town and the early childhood demo in a throwaway SQLite database under var/, then
+brings the demo teacher's classroom to the target size: 30 children, and last term (a whole term)
+documented with at least 18 weeks × 5 observations (1–4 children each, 70 % with a photo, own
+words), with the register taken every school day. Signs in as the teacher and requests the
+classroom's documentation page for that term. Then posts an observation with a 5 MB photo and
+times the answer and the background resize job separately.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import random
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--children", type=int, default=30)
+    parser.add_argument("--weeks", type=int, default=18)
+    parser.add_argument("--per-week", type=int, default=5)
     args = parser.parse_args()
     db = Path("var/bench-childhood.sqlite3")
     db.parent.mkdir(exist_ok=True)
@@ -55,11 +61,21 @@ def main() -> None:
     counts = build_childhood_demo(town, seed=2566)
     print(f"demo town {t1 - t0:.1f} s, childhood demo {time.perf_counter() - t1:.1f} s: {counts}")
     room = TeacherAssignment.objects.get(membership__user__username="teacher").classroom
+    term = _fill_classroom(room, children=args.children, weeks=args.weeks, per_week=args.per_week)
     client = Client()
     client.force_login(User.objects.get(username="teacher"))
-    url = f"/childhood/classrooms/{room.pk}/"
-    n_obs = Observation.objects.filter(classroom=room).count()
-    print(f"classroom {room}: {room.enrolments.count()} children, {n_obs} observations")
+    url = f"/childhood/classrooms/{room.pk}/?day={term.starts_on.isoformat()}"
+    n_obs = Observation.objects.filter(
+        classroom=room, observed_on__range=(term.starts_on, term.ends_on)
+    ).count()
+    n_media = Media.objects.filter(
+        observation__classroom=room, observation__observed_on__range=(term.starts_on, term.ends_on)
+    ).count()
+    print(
+        f"classroom {room}: {room.enrolments.filter(left_on__isnull=True).count()} children; "
+        f"term {term}: {n_obs} observations, {n_media} photos"
+    )
+    client.get(url)  # warm up (templates, translations)
     times = []
     for _ in range(args.rounds):
         start = time.perf_counter()
@@ -107,6 +123,117 @@ def main() -> None:
         f"resize job {resize:.0f} ms → {media.state}, "
         f"web {media.web.size // 1024} KiB, thumb {media.thumb.size // 1024} KiB"
     )
+
+
+def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> Any:
+    """Bring ``room`` to the target: ``children`` enrolled, last term documented with at least
+    ``weeks × per_week`` observations and the register taken every school day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from thukkhon.childhood.demo import _previous_term
+    from thukkhon.childhood.models import (
+        Attendance,
+        Enrolment,
+        Media,
+        Observation,
+        ObservationChild,
+        Standard,
+    )
+    from thukkhon.childhood.services import term_for
+    from thukkhon.people.models import Resident
+
+    rng = random.Random(7)
+    muni = room.municipality
+    term = _previous_term(muni, term_for(muni, timezone.localdate()))
+    enrolled = set(room.enrolments.filter(left_on__isnull=True).values_list("child_id", flat=True))
+    if len(enrolled) < children:
+        born = room.enrolments.select_related("child").first().child.birth_date
+        extra = (
+            Resident.objects.filter(
+                municipality=muni,
+                status="alive",
+                birth_date__range=(born - timedelta(days=200), born + timedelta(days=200)),
+            )
+            .exclude(enrolments__isnull=False)
+            .order_by("id")[: children - len(enrolled)]
+        )
+        Enrolment.objects.bulk_create(
+            [Enrolment(municipality=muni, classroom=room, child=c, enrolled_on=term.starts_on) for c in extra]
+        )
+    kids = list(room.enrolments.filter(left_on__isnull=True).values_list("child_id", flat=True))
+    author = Observation.objects.filter(classroom=room).first().author  # type: ignore[union-attr]
+    days = [
+        term.starts_on + timedelta(days=i)
+        for i in range((term.ends_on - term.starts_on).days + 1)
+        if (term.starts_on + timedelta(days=i)).weekday() < 5
+    ]
+    Attendance.objects.filter(classroom=room, day__range=(term.starts_on, term.ends_on)).delete()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                municipality=muni,
+                classroom=room,
+                child_id=c,
+                day=d,
+                status="absent" if rng.random() < 0.06 else "present",
+                reason="sick",
+                recorded_by=author,
+            )
+            for d in days
+            for c in kids
+        ],
+        batch_size=5000,
+    )
+    have = Observation.objects.filter(
+        classroom=room, observed_on__range=(term.starts_on, term.ends_on)
+    ).count()
+    need = max(0, weeks * per_week - have)
+    sample = Media.objects.filter(kind="photo").first()
+    standards = list(Standard.objects.filter(framework__is_current=True))
+    new = [
+        Observation(
+            municipality=muni,
+            classroom=room,
+            observed_on=rng.choice(days[: weeks * 5]),
+            author=author,
+            title="สะพานบล็อก",
+            description="สร้างสะพานข้ามแม่น้ำ",
+            languages=["construction"],
+            visibility="family",
+        )
+        for _ in range(need)
+    ]
+    Observation.objects.bulk_create(new)
+    links, media, tags = [], [], []
+    for obs in new:
+        for c in rng.sample(kids, rng.randint(1, 4)):
+            links.append(
+                ObservationChild(
+                    observation=obs, child_id=c, quote="ต้องมีเสาเยอะ ๆ" if rng.random() < 0.4 else ""
+                )
+            )
+        tags.append(
+            Observation.standards.through(observation_id=obs.pk, standard_id=rng.choice(standards).pk)
+        )
+        if sample is not None and rng.random() < 0.7:
+            media.append(
+                Media(
+                    municipality=muni,
+                    observation=obs,
+                    kind="photo",
+                    content_type="image/jpeg",
+                    original=sample.original.name,
+                    web=sample.web.name,
+                    thumb=sample.thumb.name,
+                    state="ready",
+                )
+            )
+    ObservationChild.objects.bulk_create(links)
+    Media.objects.bulk_create(media)
+    Observation.standards.through.objects.bulk_create(tags)
+    return term
 
 
 if __name__ == "__main__":

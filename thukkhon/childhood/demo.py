@@ -37,10 +37,12 @@ from thukkhon.childhood.models import (
     ObservationChild,
     Project,
     ProjectPhase,
+    Rating,
     Screening,
     SmallGroup,
     Standard,
     TeacherAssignment,
+    Term,
 )
 from thukkhon.childhood.services import (
     STIMULATION_DAYS,
@@ -49,6 +51,7 @@ from thukkhon.childhood.services import (
     term_for,
     terms_ensure,
 )
+from thukkhon.core.jobs import enqueue
 from thukkhon.core.models import Consent, ConsentPurpose, Membership, Municipality, User
 from thukkhon.core.roles import Role
 from thukkhon.people.models import IdKind, Resident
@@ -344,6 +347,7 @@ def build_childhood_demo(municipality: Municipality, seed: int = 2566, scale: fl
     ObservationChild.objects.bulk_create(links, batch_size=5000)
     Media.objects.bulk_create(media_rows, batch_size=5000)
     Observation.standards.through.objects.bulk_create(obs_standards, batch_size=5000)
+    ratings = _last_term_ratings(rng, municipality, term, rooms, per_room, author, standards, images)
     # DSPM: first screens at the last age band reached, some suspected delays and their loop
     screened = 0
     for child in pool:
@@ -401,8 +405,17 @@ def build_childhood_demo(municipality: Municipality, seed: int = 2566, scale: fl
                     case.referred_to = "โรงพยาบาลลำพูน (TEDA4I)"
                     case.reassess_due_on = rs.screened_on + timedelta(days=90)
                 case.save()
+    # the day's DSPM reminders, through the job (written after the demo commits)
+    reminders = enqueue(
+        municipality=municipality,
+        kind="childhood.dspm_reminders",
+        params={"day": today.isoformat()},
+        user=author,
+    )
     return {
         "centres": len(centres),
+        "ratings": ratings,
+        "reminders_job": reminders.pk,
         "classrooms": len(rooms),
         "children": len(pool),
         "observations": len(observations),
@@ -412,3 +425,110 @@ def build_childhood_demo(municipality: Municipality, seed: int = 2566, scale: fl
         "projects": len(projects),
         "migrant_children": sum(c.id_kind != IdKind.THAI for c in pool),
     }
+
+
+def _previous_term(municipality: Municipality, term: Term) -> Term:
+    if term.number == 2:
+        return terms_ensure(municipality=municipality, academic_year=term.academic_year)[0]
+    return terms_ensure(municipality=municipality, academic_year=term.academic_year - 1)[1]
+
+
+def _last_term_ratings(
+    rng: random.Random,
+    municipality: Municipality,
+    term: Term,
+    rooms: list[Classroom],
+    per_room: dict[int, list[Resident]],
+    author: User,
+    standards: list[Standard],
+    images: list[tuple[str, str, str, tuple[int, int]]],
+) -> int:
+    """Last term: a lighter documentation (one observation a school day per room) and the
+    end-of-term ratings of the twelve standards, each with up to two observations as evidence."""
+    last = _previous_term(municipality, term)
+    days = [
+        last.starts_on + timedelta(days=i)
+        for i in range((last.ends_on - last.starts_on).days + 1)
+        if (last.starts_on + timedelta(days=i)).weekday() < 5
+    ]
+    planned: list[tuple[Observation, set[int], Standard]] = []
+    for room in rooms:
+        kids = per_room[room.pk]
+        if not kids:
+            continue
+        for d in days:
+            t = rng.choice(TITLES)
+            std = rng.choice(standards)
+            obs = Observation(
+                municipality=municipality,
+                classroom=room,
+                observed_on=d,
+                author=author,
+                title=t[0],
+                description=t[1],
+                languages=[t[2]],
+                visibility="family" if rng.random() < 0.6 else "team",
+            )
+            planned.append((obs, {c.pk for c in rng.sample(kids, min(len(kids), rng.randint(1, 4)))}, std))
+    Observation.objects.bulk_create([o for o, _c, _s in planned], batch_size=2000)
+    links, tags, media = [], [], []
+    evidence_pool: dict[tuple[int, int], list[int]] = {}
+    any_of_child: dict[int, list[int]] = {}
+    for obs, chosen, std in planned:
+        tags.append(Observation.standards.through(observation_id=obs.pk, standard_id=std.pk))
+        for cid in chosen:
+            links.append(ObservationChild(observation=obs, child_id=cid))
+            evidence_pool.setdefault((cid, std.pk), []).append(obs.pk)
+            any_of_child.setdefault(cid, []).append(obs.pk)
+        if rng.random() < 0.5:
+            orig, web_name, thumb_name, size = rng.choice(images)
+            media.append(
+                Media(
+                    municipality=municipality,
+                    observation=obs,
+                    kind="photo",
+                    content_type="image/jpeg",
+                    original=orig,
+                    web=web_name,
+                    thumb=thumb_name,
+                    name="drawing.jpg",
+                    width=size[0],
+                    height=size[1],
+                    state="ready",
+                )
+            )
+    ObservationChild.objects.bulk_create(links, batch_size=5000)
+    Observation.standards.through.objects.bulk_create(tags, batch_size=5000)
+    Media.objects.bulk_create(media, batch_size=5000)
+    ratings: list[Rating] = []
+    evidence: list[list[int]] = []
+    for room in rooms:
+        for child in per_room[room.pk]:
+            lean = rng.choice([0.0, 0.0, 0.1, 0.25])  # a few children need more support
+            for std in standards:
+                r = rng.random()
+                score = 1 if r < 0.08 + lean else (2 if r < 0.45 + lean else 3)
+                pool = evidence_pool.get((child.pk, std.pk)) or any_of_child.get(child.pk, [])
+                ratings.append(
+                    Rating(
+                        municipality=municipality,
+                        child=child,
+                        classroom=room,
+                        term=last,
+                        standard=std,
+                        score=score,
+                        rated_by=author,
+                    )
+                )
+                evidence.append(rng.sample(pool, min(2, len(pool))))
+    Rating.objects.bulk_create(ratings, batch_size=5000)
+    through = Rating.evidence.through
+    through.objects.bulk_create(
+        [
+            through(rating_id=r.pk, observation_id=o)
+            for r, ids in zip(ratings, evidence, strict=True)
+            for o in ids
+        ],
+        batch_size=5000,
+    )
+    return len(ratings)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from thukkhon.childhood.models import AbsenceReason, Language, Visibility
+from thukkhon.childhood.models import AbsenceReason, GuardianRelation, Language, Visibility
 from thukkhon.core.fields import BEDateField
 from thukkhon.core.models import ConsentPurpose
 
@@ -121,3 +121,25 @@ class ConsentForm(forms.Form):
 
 
 ABSENCE_CHOICES = [c for c in AbsenceReason.choices if c[0]]
+
+
+class GuardianForm(forms.Form):
+    relation = forms.ChoiceField(label=_("Relation to the child"), choices=GuardianRelation.choices)
+    name = forms.CharField(
+        label=_("Name (if not in the registry)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty when you chose a person from the registry."),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    lives_with_child = forms.BooleanField(label=_("Lives with the child"), required=False, initial=True)
+    is_primary = forms.BooleanField(label=_("Main caregiver"), required=False)
+
+
+class TransitionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Summary for the primary school"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The child's strengths, interests, how they learn best and what helps them."),
+    )
+    receiving_school = forms.CharField(label=_("Primary school"), max_length=200, required=False)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from thukkhon.childhood import access
 from thukkhon.childhood.consent import consented, family_media_allowed
@@ -26,6 +27,7 @@ from thukkhon.childhood.models import (
     ObservationSource,
     Rating,
     Screening,
+    Standard,
     Term,
     Visibility,
 )
@@ -60,6 +62,49 @@ def observations_prefetched(qs: QuerySet[Observation]) -> QuerySet[Observation]:
         Prefetch("media", queryset=Media.objects.order_by("id")),
         "standards",
     )
+
+
+def observation_cards(qs: QuerySet[Observation]) -> list[Observation]:
+    """Observations for a list of cards (``includes/obs_card.html``): only what a card shows, with
+    the children and files as plain lists (``card_children``, ``card_media``), so a term of
+    observations loads in three queries and renders without a queryset per card."""
+    return list(
+        qs.select_related("author", "project")
+        .only(
+            "id",
+            "title",
+            "observed_on",
+            "visibility",
+            "author__display_name",
+            "author__first_name",
+            "author__last_name",
+            "author__username",
+            "project__title",
+        )
+        .prefetch_related(
+            Prefetch(
+                "children",
+                queryset=ObservationChild.objects.select_related("child")
+                .only("id", "observation_id", "child_id", "quote", "child__first_name", "child__nickname")
+                .order_by("id"),
+                to_attr="card_children",
+            ),
+            Prefetch(
+                "media",
+                queryset=Media.objects.only("id", "observation_id", "kind").order_by("id"),
+                to_attr="card_media",
+            ),
+        )
+    )
+
+
+def as_cards(observations: Iterable[Observation]) -> list[Observation]:
+    """Observations already prefetched (:func:`observations_prefetched`) made ready for the cards."""
+    out = list(observations)
+    for obs in out:
+        obs.card_children = list(obs.children.all())  # type: ignore[attr-defined]
+        obs.card_media = list(obs.media.all())  # type: ignore[attr-defined]
+    return out
 
 
 @dataclass
@@ -434,3 +479,159 @@ def current_term(municipality: Municipality, day: date) -> Term:
     from thukkhon.childhood.services import term_for
 
     return term_for(municipality, day)
+
+
+# --- Ratings ----------------------------------------------------------------------------------------------
+
+
+def current_standards() -> list[Standard]:
+    """The standards of the current curriculum framework, in order."""
+    return list(
+        Standard.objects.filter(framework__is_current=True).select_related("domain").order_by("number")
+    )
+
+
+def terms_of(classroom: Classroom) -> list[Term]:
+    from thukkhon.childhood.services import terms_ensure
+
+    return terms_ensure(municipality=classroom.municipality, academic_year=classroom.academic_year)
+
+
+@dataclass
+class RatingGridRow:
+    child: Resident
+    scores: dict[int, int]  # standard id → score
+
+    def cells(self, standards: list[Standard]) -> list[int | None]:
+        return [self.scores.get(s.pk) for s in standards]
+
+
+def rating_grid(classroom: Classroom, term: Term) -> list[RatingGridRow]:
+    """Every enrolled child with their ratings of the term (standard id → 3/2/1)."""
+    children = children_of(classroom)
+    scores: dict[int, dict[int, int]] = defaultdict(dict)
+    for child_id, standard_id, score in Rating.objects.filter(
+        term=term, child_id__in=[c.pk for c in children]
+    ).values_list("child_id", "standard_id", "score"):
+        scores[child_id][standard_id] = score
+    return [RatingGridRow(child=c, scores=scores[c.pk]) for c in children]
+
+
+@dataclass
+class StandardRating:
+    standard: Standard
+    score: int | None
+    evidence: set[int]
+    tagged: list[Observation]  # observations of the term tagged with this standard
+    others: list[Observation]
+
+
+def child_rating_sheet(classroom: Classroom, child: Resident, term: Term) -> list[StandardRating]:
+    """One child's twelve standards for a term: the score, the evidence chosen, and the child's
+    observations of the term in this classroom to choose evidence from (tagged ones first)."""
+    standards = current_standards()
+    ratings = {
+        r.standard_id: r
+        for r in Rating.objects.filter(child=child, term=term).prefetch_related(
+            Prefetch("evidence", queryset=Observation.objects.only("id"))
+        )
+    }
+    observations = list(
+        Observation.objects.filter(
+            classroom=classroom,
+            children__child=child,
+            observed_on__range=(term.starts_on, term.ends_on),
+        )
+        .prefetch_related(Prefetch("standards", queryset=Standard.objects.only("id")))
+        .order_by("-observed_on", "-id")
+    )
+    tags = {o.pk: {s.pk for s in o.standards.all()} for o in observations}
+    sheet = []
+    for s in standards:
+        rating = ratings.get(s.pk)
+        sheet.append(
+            StandardRating(
+                standard=s,
+                score=rating.score if rating else None,
+                evidence={e.pk for e in rating.evidence.all()} if rating else set(),
+                tagged=[o for o in observations if s.pk in tags[o.pk]],
+                others=[o for o in observations if s.pk not in tags[o.pk]],
+            )
+        )
+    return sheet
+
+
+# --- Enrolments and guardians ------------------------------------------------------------------------
+
+
+def enrolments_of(classroom: Classroom) -> list[Enrolment]:
+    """Every enrolment of the classroom, those who left last."""
+    return list(
+        classroom.enrolments.select_related("child").order_by(
+            F("left_on").desc(nulls_first=True), "child__first_name", "child_id"
+        )
+    )
+
+
+MAX_CANDIDATES = 20
+
+
+def _name_filter(q: str) -> Q | None:
+    terms = [t for t in q.split()[:3] if len(t) >= 2]
+    if not terms:
+        return None
+    cond = Q()
+    for t in terms:
+        cond &= Q(first_name__icontains=t) | Q(last_name__icontains=t) | Q(nickname__icontains=t)
+    return cond
+
+
+def enrol_candidates(actor: Actor, classroom: Classroom, q: str) -> list[Resident]:
+    """Children up to 7 years old of the municipality, by name, not enrolled in the classroom now.
+    Only names and ages are shown to the teacher."""
+    cond = _name_filter(q)
+    if cond is None:
+        return []
+    from thukkhon.people.selectors import birth_date_cutoff
+
+    return list(
+        Resident.objects.filter(
+            cond,
+            municipality=actor.municipality,
+            status="alive",
+            birth_date__gt=birth_date_cutoff(8),
+        )
+        .exclude(enrolments__classroom=classroom, enrolments__left_on__isnull=True)
+        .select_related("community")
+        .order_by("first_name", "last_name", "id")[:MAX_CANDIDATES]
+    )
+
+
+def guardian_candidates(actor: Actor, child: Resident, q: str) -> list[Resident]:
+    """People who may care for the child: adults of the child's household first, then residents of
+    the municipality by name (grandparents often live in another house)."""
+    from thukkhon.people.selectors import birth_date_cutoff
+
+    adults = Resident.objects.filter(
+        municipality=actor.municipality, status="alive", birth_date__lte=birth_date_cutoff(12)
+    ).exclude(guardian_of__child=child)
+    found: list[Resident] = []
+    if child.household_id:
+        found = list(adults.filter(household_id=child.household_id).select_related("community")[:10])
+    cond = _name_filter(q)
+    if cond is not None:
+        seen = {r.pk for r in found}
+        found += [
+            r
+            for r in adults.filter(cond)
+            .select_related("community")
+            .order_by("first_name", "last_name", "id")[:MAX_CANDIDATES]
+            if r.pk not in seen
+        ]
+    return found
+
+
+def guardians_of(child: Resident) -> list[Guardianship]:
+    return list(
+        child.guardianships.select_related("guardian", "membership__user").order_by("-is_primary", "id")
+    )

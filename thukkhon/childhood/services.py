@@ -30,6 +30,7 @@ from thukkhon.childhood.models import (
     Comment,
     DevelopmentCase,
     Enrolment,
+    GuardianRelation,
     Guardianship,
     Indicator,
     Language,
@@ -176,18 +177,62 @@ def teacher_assign(*, actor: Actor, classroom: Classroom, membership: Membership
 def enrol(
     *, actor: Actor, classroom: Classroom, child: Resident, enrolled_on: date | None = None
 ) -> Enrolment:
-    _classroom_in_scope(actor, classroom)
+    """Enrol a child in a classroom; a child who left the classroom comes back on the same row."""
     _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
     _same_town(actor, child)
     today = timezone.localdate()
+    errors: Errors = {}
     age = child.age_on(today)
     if age is None or not 0 <= age <= 7:
-        _raise({"child": [_("Only children up to 7 years old can be enrolled.")]})
-    enrolment, _created = Enrolment.objects.get_or_create(
+        errors["child"] = [_("Only children up to 7 years old can be enrolled.")]
+    if child.status != "alive":
+        errors["child"] = [_("This person is not living in the municipality.")]
+    if enrolled_on is not None and enrolled_on > today + timedelta(days=60):
+        errors["enrolled_on"] = [_("The enrolment date is too far in the future.")]
+    elsewhere = (
+        Enrolment.objects.filter(
+            child=child, left_on__isnull=True, classroom__academic_year=classroom.academic_year
+        )
+        .exclude(classroom=classroom)
+        .select_related("classroom")
+        .first()
+    )
+    if elsewhere is not None:
+        errors["child"] = [
+            _("This child is already enrolled in %(room)s this year; withdraw them there first.")
+            % {"room": elsewhere.classroom.name}
+        ]
+    _raise(errors)
+    enrolment, created = Enrolment.objects.get_or_create(
         classroom=classroom,
         child=child,
         defaults={"municipality": actor.municipality, "enrolled_on": enrolled_on or today},
     )
+    if not created and enrolment.left_on is not None:
+        enrolment.left_on = None
+        enrolment.enrolled_on = enrolled_on or today
+        enrolment.save(update_fields=["left_on", "enrolled_on"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_withdraw(*, actor: Actor, enrolment: Enrolment, left_on: date | None = None) -> Enrolment:
+    """A child leaves a classroom. Their documentation, ratings and register stay."""
+    _require_staff(actor)
+    _same_town(actor, enrolment)
+    _classroom_in_scope(actor, enrolment.classroom)
+    day = left_on or timezone.localdate()
+    errors: Errors = {}
+    if enrolment.left_on is not None:
+        errors["enrolment"] = [_("This child has already left this classroom.")]
+    elif day < enrolment.enrolled_on:
+        errors["left_on"] = [_("The leaving date cannot be before the enrolment date.")]
+    elif day > timezone.localdate():
+        errors["left_on"] = [_("This date cannot be in the future.")]
+    _raise(errors)
+    enrolment.left_on = day
+    enrolment.save(update_fields=["left_on"])
     return enrolment
 
 
@@ -217,18 +262,42 @@ def guardian_add(
         errors["membership"] = [_("Choose a parent or caregiver account.")]
     if guardian is not None and guardian.pk == child.pk:
         errors["guardian"] = [_("A child cannot be their own guardian.")]
+    if relation not in GuardianRelation.values:
+        errors["relation"] = [_("Choose the relation to the child from the list.")]
+    if guardian is not None and guardian.status != "alive":
+        errors["guardian"] = [_("This person is not living in the municipality.")]
+    if guardian is not None and (age := guardian.age_on(timezone.localdate())) is not None and age < 12:
+        errors["guardian"] = [_("A guardian must be at least 12 years old.")]
+    if guardian is not None and Guardianship.objects.filter(child=child, guardian=guardian).exists():
+        errors["guardian"] = [_("This person is already a guardian of the child.")]
+    if membership is not None and Guardianship.objects.filter(child=child, membership=membership).exists():
+        errors["membership"] = [_("This account is already linked to the child.")]
+    if len(phone.strip()) > 20:
+        errors["phone"] = [_("Enter a phone number of at most 20 characters.")]
     _raise(errors)
+    if is_primary:
+        Guardianship.objects.filter(child=child, is_primary=True).update(is_primary=False)
     return Guardianship.objects.create(
         municipality=actor.municipality,
         child=child,
         guardian=guardian,
         membership=membership,
-        name=name.strip(),
+        name=name.strip()[:200],
         relation=relation,
         lives_with_child=lives_with_child,
         is_primary=is_primary,
-        phone=phone or (guardian.phone if guardian else ""),
+        phone=phone.strip() or (guardian.phone if guardian else ""),
     )
+
+
+@transaction.atomic
+def guardian_remove(*, actor: Actor, guardianship: Guardianship) -> None:
+    """Unlink a guardian from a child (the registry record of the person stays)."""
+    _require_staff(actor)
+    _same_town(actor, guardianship)
+    if not access.staff_can_see_child(actor, guardianship.child_id):
+        raise ValidationError(_("This child is not in one of your classrooms."))
+    guardianship.delete()
 
 
 # --- Attendance ------------------------------------------------------------------------------------------
@@ -507,15 +576,57 @@ def project_phase_add(
     return ProjectPhase.objects.create(project=project, title=title.strip(), starts_on=starts_on, notes=notes)
 
 
+def _group_errors(project: Project, name: str, ids: set[int]) -> Errors:
+    errors: Errors = {}
+    if not name.strip():
+        errors["name"] = [_("Name the group.")]
+    elif len(name.strip()) > 100:
+        errors["name"] = [_("Keep the group's name under 100 characters.")]
+    if not ids:
+        errors["children"] = [_("Choose at least one child.")]
+    enrolled = set(
+        project.classroom.enrolments.filter(left_on__isnull=True).values_list("child_id", flat=True)
+    )
+    if ids - enrolled:
+        errors["children"] = [_("Some children are not enrolled in this classroom.")]
+    return errors
+
+
 @transaction.atomic
 def project_group_add(*, actor: Actor, project: Project, name: str, child_ids: Iterable[int]) -> SmallGroup:
+    """A small group of the project (the atelier works with a few children at a time)."""
+    _require_staff(actor)
+    _same_town(actor, project)
     _classroom_in_scope(actor, project.classroom)
     ids = set(child_ids)
-    if ids - set(project.classroom.enrolments.values_list("child_id", flat=True)):
-        _raise({"children": [_("Some children are not enrolled in this classroom.")]})
-    group = SmallGroup.objects.create(project=project, name=name.strip() or _("Group"))
+    _raise(_group_errors(project, name, ids))
+    group = SmallGroup.objects.create(project=project, name=name.strip())
     group.children.set(ids)
     return group
+
+
+@transaction.atomic
+def project_group_update(
+    *, actor: Actor, group: SmallGroup, name: str, child_ids: Iterable[int]
+) -> SmallGroup:
+    _require_staff(actor)
+    _same_town(actor, group.project)
+    _classroom_in_scope(actor, group.project.classroom)
+    ids = set(child_ids)
+    _raise(_group_errors(group.project, name, ids))
+    group.name = name.strip()
+    group.save(update_fields=["name"])
+    group.children.set(ids)
+    return group
+
+
+@transaction.atomic
+def project_group_delete(*, actor: Actor, group: SmallGroup) -> None:
+    """Remove a group; its atelier sessions stay, without a group."""
+    _require_staff(actor)
+    _same_town(actor, group.project)
+    _classroom_in_scope(actor, group.project.classroom)
+    group.delete()
 
 
 @transaction.atomic
@@ -582,6 +693,105 @@ def rating_set(
     return rating
 
 
+@dataclass(frozen=True)
+class RatingEntry:
+    """One cell of the ratings: a score 1–3, or None to clear it; evidence None leaves it as it is."""
+
+    child_id: int
+    standard_id: int
+    score: int | None
+    evidence_ids: tuple[int, ...] | None = None
+
+
+@transaction.atomic
+def ratings_record(
+    *, actor: Actor, classroom: Classroom, term: Term, entries: Sequence[RatingEntry]
+) -> dict[str, int]:
+    """Record many end-of-term ratings at once (a class grid or one child's twelve standards).
+
+    Every entry is checked before anything is written; evidence must be observations of the child
+    in this classroom. Sending the same ratings twice changes nothing."""
+    _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
+    _same_town(actor, term)
+    errors: Errors = {}
+    enrolled = set(classroom.enrolments.values_list("child_id", flat=True))
+    standard_ids = {e.standard_id for e in entries}
+    known_standards = set(Standard.objects.filter(pk__in=standard_ids).values_list("id", flat=True))
+    if {e.child_id for e in entries} - enrolled:
+        errors["child"] = [_("Some children are not enrolled in this classroom.")]
+    if standard_ids - known_standards:
+        errors["standard"] = [_("Choose standards of the curriculum.")]
+    if any(e.score is not None and e.score not in (1, 2, 3) for e in entries):
+        errors["score"] = [_("Rate 3 (good), 2 (fair) or 1 (needs support).")]
+    wanted = {i for e in entries for i in (e.evidence_ids or ())}
+    observed = set(
+        ObservationChild.objects.filter(
+            observation_id__in=wanted, observation__classroom=classroom
+        ).values_list("observation_id", "child_id")
+    )
+    if any((i, e.child_id) not in observed for e in entries for i in (e.evidence_ids or ())):
+        errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
+    if len({(e.child_id, e.standard_id) for e in entries}) != len(entries):
+        errors["score"] = [_("Each child and standard may be rated once.")]
+    _raise(errors)
+    existing = {
+        (r.child_id, r.standard_id): r
+        for r in Rating.objects.filter(
+            term=term, child_id__in={e.child_id for e in entries}, standard_id__in=standard_ids
+        )
+    }
+    new: list[tuple[Rating, RatingEntry]] = []
+    changed: list[Rating] = []
+    deleted: list[int] = []
+    evidence_of: dict[int, tuple[int, ...]] = {}
+    for e in entries:
+        row = existing.get((e.child_id, e.standard_id))
+        if e.score is None:
+            if row is not None:
+                deleted.append(row.pk)
+            continue
+        if row is None:
+            new.append(
+                (
+                    Rating(
+                        municipality=actor.municipality,
+                        child_id=e.child_id,
+                        classroom=classroom,
+                        term=term,
+                        standard_id=e.standard_id,
+                        score=e.score,
+                        rated_by=actor.user,
+                    ),
+                    e,
+                )
+            )
+            continue
+        if row.score != e.score or row.classroom_id != classroom.pk:
+            row.score, row.classroom, row.rated_by = e.score, classroom, actor.user
+            row.rated_at = timezone.now()
+            changed.append(row)
+        if e.evidence_ids is not None:
+            evidence_of[row.pk] = e.evidence_ids
+    Rating.objects.filter(pk__in=deleted).delete()
+    created = Rating.objects.bulk_create([r for r, _e in new])
+    for rating, (_r, e) in zip(created, new, strict=True):
+        if e.evidence_ids:
+            evidence_of[rating.pk] = e.evidence_ids
+    Rating.objects.bulk_update(changed, ["score", "classroom", "rated_by", "rated_at"])
+    through = Rating.evidence.through
+    if evidence_of:
+        through.objects.filter(rating_id__in=list(evidence_of)).delete()
+        through.objects.bulk_create(
+            [
+                through(rating_id=rid, observation_id=oid)
+                for rid, ids in evidence_of.items()
+                for oid in set(ids)
+            ]
+        )
+    return {"created": len(created), "changed": len(changed), "cleared": len(deleted)}
+
+
 @transaction.atomic
 def transition_summary_write(
     *, actor: Actor, child: Resident, text: str, receiving_school: str = ""
@@ -598,6 +808,27 @@ def transition_summary_write(
         text=text.strip(),
         receiving_school=receiving_school.strip(),
     )
+
+
+@transaction.atomic
+def transition_summary_update(
+    *, actor: Actor, summary: TransitionSummary, text: str, receiving_school: str = ""
+) -> TransitionSummary:
+    """Edit a summary until it is shared; a shared summary is kept as it was sent."""
+    _require_staff(actor)
+    _same_town(actor, summary)
+    if not access.staff_can_see_child(actor, summary.child_id):
+        raise ValidationError(_("This child is not in one of your classrooms."))
+    if summary.shared_at is not None:
+        raise ValidationError(
+            _("This summary has been shared with the primary school and cannot be changed.")
+        )
+    if not text.strip():
+        _raise({"text": [_("Write the summary.")]})
+    summary.text = text.strip()
+    summary.receiving_school = receiving_school.strip()[:200]
+    summary.save(update_fields=["text", "receiving_school"])
+    return summary
 
 
 @transaction.atomic

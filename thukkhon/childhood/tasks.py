@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from thukkhon.childhood.media import resized_versions, stored_name
 from thukkhon.childhood.models import Media, MediaKind, MediaState
+from thukkhon.core.daily import daily_job, job_day
 from thukkhon.core.jobs import job_kind, job_progress
 from thukkhon.core.models import Job
 
@@ -36,8 +35,9 @@ def resize_media(job: Job) -> dict[str, Any]:
     return {"resized": done, "failed": failed}
 
 
-@job_kind("childhood.dspm_reminders")
+@daily_job("childhood.dspm_reminders")
 def dspm_reminders_job(job: Job) -> dict[str, Any]:
+    """The DSPM reminders of a day (``params["day"]``, default today); each is written once."""
     from thukkhon.childhood.services import dspm_reminders
 
-    return dspm_reminders(municipality=job.municipality, today=timezone.localdate())
+    return dspm_reminders(municipality=job.municipality, today=job_day(job))

@@ -20,20 +20,25 @@ from thukkhon.childhood.forms import (
     ABSENCE_CHOICES,
     CommentForm,
     ConsentForm,
+    GuardianForm,
     HomeObservationForm,
     ObservationForm,
     ProjectForm,
     ScreeningForm,
+    TransitionForm,
 )
 from thukkhon.childhood.models import (
     AttendanceStatus,
+    Classroom,
     Comment,
     Framework,
     MediaKind,
     MediaState,
     Observation,
     ObservationSource,
+    Project,
     Standard,
+    Term,
     TransitionSummary,
 )
 from thukkhon.core.actor import Actor
@@ -97,7 +102,7 @@ def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
     actor = _actor(request)
     room = access.access_classroom(actor, classroom_id)
     term = selectors.current_term(room.municipality, _day(request))
-    observations = selectors.observations_prefetched(
+    observations = selectors.observation_cards(
         room.observations.filter(observed_on__range=(term.starts_on, term.ends_on))
     )
     context = {
@@ -298,14 +303,19 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
                     actor=actor, project=project, title=request.POST.get("title", ""), starts_on=when
                 )
             elif request.POST.get("what") == "session":
+                raw_group = request.POST.get("group", "")
+                group = access.access_group(actor, int(raw_group)) if raw_group.isdigit() else None
                 services.atelier_session_add(
                     actor=actor,
                     project=project,
                     day=when,
                     materials=request.POST.get("materials", ""),
+                    group=group,
                     is_revisit=bool(request.POST.get("is_revisit")),
                     notes=request.POST.get("notes", ""),
                 )
+            elif request.POST.get("what") in ("group", "group-edit", "group-delete"):
+                _project_group_post(request, actor, project)
         except ValidationError as error:
             for m in error.messages:
                 messages.error(request, m)
@@ -313,11 +323,34 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "phases": project.phases.all(),
-        "groups": project.groups.prefetch_related("children"),
+        "children": selectors.children_of(project.classroom),
+        "groups": project.groups.prefetch_related("children").order_by("id"),
         "sessions": project.sessions.select_related("group"),
-        "observations": selectors.observations_prefetched(project.observations.order_by("observed_on")),
+        "observations": selectors.as_cards(
+            selectors.observations_prefetched(project.observations.order_by("observed_on"))
+        ),
     }
     return render(request, "childhood/project_detail.html", context)
+
+
+def _project_group_post(request: HttpRequest, actor: Actor, project: Project) -> None:
+    """Add, change or remove a small group of the project (raises ValidationError)."""
+    what = request.POST.get("what")
+    child_ids = [int(v) for v in request.POST.getlist("children") if v.isdigit()]
+    name = request.POST.get("name", "")
+    if what == "group":
+        services.project_group_add(actor=actor, project=project, name=name, child_ids=child_ids)
+        messages.success(request, _("The group was added."))
+        return
+    group = access.access_group(actor, int(request.POST.get("group", "0") or 0))
+    if group.project_id != project.pk:
+        raise Http404
+    if what == "group-delete":
+        services.project_group_delete(actor=actor, group=group)
+        messages.success(request, _("The group was removed."))
+    else:
+        services.project_group_update(actor=actor, group=group, name=name, child_ids=child_ids)
+        messages.success(request, _("The group was saved."))
 
 
 @login_required
@@ -365,14 +398,20 @@ def child_portfolio(request: HttpRequest, child_id: int) -> HttpResponse:
         form = ScreeningForm(initial={"screened_on": timezone.localdate()})
     from thukkhon.childhood.models import DevelopmentCase, Screening
 
+    scope = access.classroom_ids_for(actor)
     context = {
         "child": child,
-        "observations": selectors.child_observations(child, access.classroom_ids_for(actor))[:100],
+        "observations": selectors.as_cards(selectors.child_observations(child, scope)[:100]),
         "ratings": selectors.child_ratings(child),
         "screenings": Screening.objects.filter(child=child),
         "cases": DevelopmentCase.objects.filter(child=child),
         "guardians": child.guardianships.select_related("guardian", "membership__user"),
-        "summaries": TransitionSummary.objects.filter(child=child),
+        "summaries": TransitionSummary.objects.filter(child=child).order_by("-created_at"),
+        "rooms": [
+            e.classroom
+            for e in child.enrolments.filter(left_on__isnull=True).select_related("classroom")
+            if scope is None or e.classroom_id in scope
+        ],
         "transition_consent": consent_active(child, ConsentPurpose.TRANSITION_SUMMARY),
         "form": form,
     }
@@ -437,6 +476,268 @@ def screening_list(request: HttpRequest, classroom_id: int) -> HttpResponse:
         "due": due,
     }
     return render(request, "childhood/screening.html", context)
+
+
+# --- End-of-term ratings -----------------------------------------------------------------------------------
+
+
+def _term(request: HttpRequest, room: Classroom) -> tuple[Term, list[Term]]:
+    """The term asked for (``?term=<id>``), else the one containing today, among the classroom's."""
+    terms = selectors.terms_of(room)
+    raw = request.GET.get("term") or request.POST.get("term") or ""
+    chosen = next((t for t in terms if str(t.pk) == raw), None)
+    if chosen is None:
+        today = timezone.localdate()
+        chosen = next((t for t in reversed(terms) if t.starts_on <= today), terms[0])
+    return chosen, terms
+
+
+def _score(raw: str | None) -> int | None:
+    return int(raw) if raw in ("1", "2", "3") else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def classroom_ratings(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """The class grid: one standard at a time, every child a row of 3 / 2 / 1 (fast on a phone);
+    below it the whole term at a glance."""
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    assert actor is not None
+    term, terms = _term(request, room)
+    standards = selectors.current_standards()
+    if not standards:
+        raise Http404
+    raw_std = request.GET.get("standard") or request.POST.get("standard") or ""
+    standard = next((s for s in standards if str(s.pk) == raw_std), standards[0])
+    position = standards.index(standard)
+    following = standards[position + 1] if position + 1 < len(standards) else None
+    if request.method == "POST":
+        entries = [
+            services.RatingEntry(child_id=c.pk, standard_id=standard.pk, score=score)
+            for c in selectors.children_of(room)
+            if (score := _score(request.POST.get(f"r{c.pk}"))) is not None
+        ]
+        try:
+            services.ratings_record(actor=actor, classroom=room, term=term, entries=entries)
+        except ValidationError as error:
+            for m in error.messages:
+                messages.error(request, m)
+        else:
+            messages.success(
+                request,
+                _("Standard %(n)d was saved for %(count)d children.")
+                % {"n": standard.number, "count": len(entries)},
+            )
+            target = following or standard
+            return redirect(
+                f"{reverse('childhood:ratings', args=[room.pk])}?term={term.pk}&standard={target.pk}"
+            )
+    grid = selectors.rating_grid(room, term)
+    context = {
+        "room": room,
+        "term": term,
+        "terms": terms,
+        "standards": standards,
+        "standard": standard,
+        "following": following,
+        "rows": [(r.child, r.scores.get(standard.pk), r.cells(standards)) for r in grid],
+        "done": sum(1 for r in grid if standard.pk in r.scores),
+        "scores": [(3, _("good")), (2, _("fair")), (1, _("needs support"))],
+    }
+    return render(request, "childhood/ratings_grid.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_ratings(request: HttpRequest, classroom_id: int, child_id: int) -> HttpResponse:
+    """One child's twelve standards for a term, each with the observations that show it."""
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    assert actor is not None
+    child = access.access_child_as_staff(actor, child_id)
+    if not room.enrolments.filter(child=child).exists():
+        raise Http404
+    term, terms = _term(request, room)
+    if request.method == "POST":
+        entries = []
+        for st in selectors.current_standards():
+            score = _score(request.POST.get(f"s{st.pk}"))
+            if score is None:
+                continue
+            evidence = tuple(int(v) for v in request.POST.getlist(f"e{st.pk}") if v.isdigit())
+            entries.append(
+                services.RatingEntry(child_id=child.pk, standard_id=st.pk, score=score, evidence_ids=evidence)
+            )
+        try:
+            services.ratings_record(actor=actor, classroom=room, term=term, entries=entries)
+        except ValidationError as error:
+            for m in error.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("The ratings were saved."))
+            return redirect(f"{reverse('childhood:child-ratings', args=[room.pk, child.pk])}?term={term.pk}")
+    context = {
+        "room": room,
+        "child": child,
+        "term": term,
+        "terms": terms,
+        "sheet": selectors.child_rating_sheet(room, child, term),
+        "scores": [(3, _("good")), (2, _("fair")), (1, _("needs support"))],
+    }
+    return render(request, "childhood/child_ratings.html", context)
+
+
+# --- Enrolments and guardians ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def classroom_children(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """Who is in the classroom: enrol a child from the registry, or record that a child left."""
+    actor = _actor(request)
+    room = access.access_classroom(actor, classroom_id)
+    assert actor is not None
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "enrol":
+                child = Resident.objects.filter(
+                    pk=int(request.POST.get("child", "0") or 0), municipality=actor.municipality
+                ).first()
+                if child is None:
+                    raise ValidationError(_("Choose the child."))
+                services.enrol(
+                    actor=actor, classroom=room, child=child, enrolled_on=_day(request, "enrolled_on")
+                )
+                messages.success(request, _("%(name)s was enrolled.") % {"name": child.full_name})
+            elif what == "withdraw":
+                enrolment = access.access_enrolment(actor, int(request.POST.get("enrolment", "0") or 0))
+                if enrolment.classroom_id != room.pk:
+                    raise Http404
+                services.enrolment_withdraw(
+                    actor=actor, enrolment=enrolment, left_on=_day(request, "left_on")
+                )
+                messages.success(
+                    request, _("%(name)s has left the classroom.") % {"name": enrolment.child.full_name}
+                )
+        except ValidationError as error:
+            for m in error.messages:
+                messages.error(request, m)
+        return redirect("childhood:children", room.pk)
+    q = request.GET.get("q", "").strip()
+    context = {
+        "room": room,
+        "enrolments": selectors.enrolments_of(room),
+        "q": q,
+        "candidates": selectors.enrol_candidates(actor, room, q),
+        "today": timezone.localdate(),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("partial"):
+        return render(request, "childhood/includes/enrol_candidates.html", context)
+    return render(request, "childhood/classroom_children.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_guardians(request: HttpRequest, child_id: int) -> HttpResponse:
+    """A child's guardians and caregivers: link a registry resident (grandparents included) with
+    their relation, or enter a name; remove a link."""
+    actor = _actor(request)
+    child = access.access_child_as_staff(actor, child_id)
+    assert actor is not None
+    form = GuardianForm(request.POST or None, initial={"lives_with_child": True})
+    if request.method == "POST" and request.POST.get("what") == "remove":
+        g = access.access_guardianship(actor, int(request.POST.get("guardianship", "0") or 0))
+        if g.child_id != child.pk:
+            raise Http404
+        try:
+            services.guardian_remove(actor=actor, guardianship=g)
+        except ValidationError as error:
+            for m in error.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("The guardian was removed."))
+        return redirect("childhood:guardians", child.pk)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        raw = request.POST.get("guardian", "")
+        person = (
+            Resident.objects.filter(pk=int(raw), municipality=actor.municipality).first()
+            if raw.isdigit()
+            else None
+        )
+        try:
+            if raw.isdigit() and person is None:
+                raise ValidationError(
+                    _("Choose the guardian from the registry, a parent account, or enter a name.")
+                )
+            services.guardian_add(
+                actor=actor,
+                child=child,
+                relation=cd["relation"],
+                guardian=person,
+                name="" if person else cd["name"],
+                phone=cd["phone"],
+                lives_with_child=cd["lives_with_child"],
+                is_primary=cd["is_primary"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The guardian was added."))
+            return redirect("childhood:guardians", child.pk)
+    q = request.GET.get("q", "").strip()
+    context = {
+        "child": child,
+        "guardians": selectors.guardians_of(child),
+        "form": form,
+        "q": q,
+        "candidates": selectors.guardian_candidates(actor, child, q),
+        "chosen": request.POST.get("guardian", ""),
+        "today": timezone.localdate(),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("partial"):
+        return render(request, "childhood/includes/guardian_candidates.html", context)
+    return render(request, "childhood/guardians.html", context, status=400 if form.errors else 200)
+
+
+# --- Transition to primary school ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transition_write(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Write (or, until it is shared, edit) the child's summary for the primary school."""
+    actor = _actor(request)
+    child = access.access_child_as_staff(actor, child_id)
+    assert actor is not None
+    raw = request.GET.get("summary") or request.POST.get("summary") or ""
+    summary = access.access_summary(actor, int(raw)) if raw.isdigit() else None
+    if summary is not None and summary.child_id != child.pk:
+        raise Http404
+    initial = {"text": summary.text, "receiving_school": summary.receiving_school} if summary else {}
+    form = TransitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            if summary is None:
+                services.transition_summary_write(actor=actor, child=child, **cd)
+            else:
+                services.transition_summary_update(actor=actor, summary=summary, **cd)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The transition summary was saved."))
+            return redirect(f"{reverse('childhood:child', args=[child.pk])}#transition")
+    context = {
+        "child": child,
+        "summary": summary,
+        "form": form,
+        "ratings": selectors.child_ratings(child)[:12],
+        "consent": consent_active(child, ConsentPurpose.TRANSITION_SUMMARY),
+    }
+    return render(request, "childhood/transition_form.html", context, status=400 if form.errors else 200)
 
 
 # --- Families ----------------------------------------------------------------------------------------------
