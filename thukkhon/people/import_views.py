@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from thukkhon.core.access import access_job, require_role
 from thukkhon.core.actor import Actor, request_actor
+from thukkhon.core.http import is_htmx
 from thukkhon.core.models import Job
 from thukkhon.people import importing
 from thukkhon.people.exporting import (
@@ -47,10 +48,6 @@ def _job(request: HttpRequest, job_id: int, kind: str) -> tuple[Actor, Job]:
     if job.kind != kind:
         raise Http404
     return actor, job
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- Upload ----------------------------------------------------------------------------------------------
@@ -138,7 +135,7 @@ def progress(request: HttpRequest, job_id: int) -> HttpResponse:
     if job.kind not in (IMPORT_CHECK, IMPORT_APPLY):
         raise Http404
     response = render(request, "people/import/includes/progress.html", _progress_context(job))
-    if job.status in (Job.Status.DONE, Job.Status.FAILED) and _is_htmx(request):
+    if job.status in (Job.Status.DONE, Job.Status.FAILED) and is_htmx(request):
         response["HX-Refresh"] = "true"
     return response
 

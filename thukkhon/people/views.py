@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from thukkhon.core.actor import Actor, request_actor
+from thukkhon.core.http import is_htmx
 from thukkhon.people import selectors, services
 from thukkhon.people.access import (
     access_community,
@@ -49,10 +50,6 @@ def _writer(request: HttpRequest) -> Actor:
     return actor
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
 # --- Residents ---------------------------------------------------------------------------------------
 
 
@@ -68,7 +65,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "searched": bool(request.GET),
         "can_edit": can_edit_registry(actor),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "people/includes/resident_results.html", context)
     return render(request, "people/resident_list.html", context)
 

@@ -7,7 +7,8 @@
 2. Builds a municipality with ``--users`` drivers, each with a van and a published run of today with
    ``--stops`` stops (half as many passengers, with needs, notes and household access notes), plus
    ``--users`` dispatchers, and as many residents again as background data.
-3. Starts ``thukkhon serve`` on 127.0.0.1 (gunicorn processes of ``--threads`` threads, collected static files)
+3. Starts ``thukkhon serve`` on 127.0.0.1 (gunicorn processes of ``--threads`` threads, collected
+   static files)
    in a child process.
 4. Signs each user in through the login form (one session each), warms up, then runs
    ``--users`` threads × ``--requests`` GETs: drivers load their manifest, dispatchers the booking

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thukkhon.core.actor import Actor, request_actor
+from thukkhon.core.http import is_htmx
 from thukkhon.core.roles import Role
 from thukkhon.people.forms import add_service_errors
 from thukkhon.people.models import ResidentStatus
@@ -51,10 +52,6 @@ def _booker(request: HttpRequest) -> Actor:
     return actor
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
 @login_required
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -68,7 +65,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "scoped": not actor.has_role(*selectors.STAFF_READ),
         "title": _("Rides"),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "rides/booking/includes/results.html", context)
     return render(request, "rides/booking/list.html", context)
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from thukkhon.core.access import require_role
 from thukkhon.core.actor import Actor, request_actor
+from thukkhon.core.http import is_htmx
 from thukkhon.core.models import Job
 from thukkhon.core.roles import Role
 from thukkhon.rides import planning
@@ -157,7 +158,7 @@ def plan_run(request: HttpRequest, day: str) -> HttpResponse:
             plan_start(plan=plan, version=version, user=actor.user, time_limit=seconds)
     except ValidationError as exc:
         return _refused(request, actor, when, exc)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return _progress(request, actor, when)
     return redirect("rides:plan-day", when.isoformat())
 
@@ -172,7 +173,7 @@ def _progress(request: HttpRequest, actor: Actor, day: date) -> HttpResponse:
         "rides/plan/includes/progress.html",
         {"plan": plan, "job": job, "running": _running(job), "day": day},
     )
-    if request.headers.get("HX-Request") == "true" and job is not None and not _running(job):
+    if is_htmx(request) and job is not None and not _running(job):
         response["HX-Refresh"] = "true"  # the new plan replaces the whole page
     return response
 
