@@ -61,3 +61,27 @@ def test_bench_through_python_dash_m(tmp_path: Path) -> None:
     assert lines[2].startswith("mean gap ")
     assert lines[3].startswith("all feasible and complete: yes")
     assert (tmp_path / "out" / "a2-16.json").exists()
+
+
+def test_generate_writes_a_cordeau_style_instance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["generate", str(tmp_path), "--vehicles", "3", "--requests", "6", "--set", "b", "--seed", "2"]
+    )
+    assert code == 0
+    path = tmp_path / "gb3-6-s2.txt"
+    assert capsys.readouterr().out.strip() == str(path)
+    problem = read_cordeau(path)
+    assert (problem.n, len(problem.vehicles)) == (6, 3)
+    assert problem.vehicles[0].capacity.seat == 6
+    assert problem.vehicles[0].max_duration == 480.0
+    for i, request in enumerate(problem.requests):
+        assert request.max_ride_time == 45.0
+        assert 1 <= request.load.seat <= 6
+        assert request.pickup_service == request.load.seat
+        tight, free = (
+            (request.delivery_window, request.pickup_window)
+            if i < 3
+            else (request.pickup_window, request.delivery_window)
+        )
+        assert tight[1] - tight[0] == 15.0
+        assert free == (0.0, 1440.0)
