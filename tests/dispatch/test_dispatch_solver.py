@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from thukkhon.dispatch.check import check_plan
 from thukkhon.dispatch.formats import read_cordeau, write_solution
@@ -78,3 +79,20 @@ def test_a2_16_short_run_is_feasible_and_its_cost_matches_the_referee(tmp_path: 
     assert document["cost"] == pytest.approx(cost, abs=1e-6)
     assert result.cost == pytest.approx(cost, abs=1e-9)
     assert cost < 294.25 * 1.03
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(max_requests=6, max_vehicles=3), st.data())
+def test_random_locked_prefixes_stay_in_place(problem: Problem, data: st.DataObject) -> None:
+    start = solve(problem, time_limit=5, seed=0, iterations=30).plan
+    locked = [data.draw(st.integers(0, len(route))) for route in start.routes]
+    initial = Plan(problem, start.routes, start.unserved, locked)
+    plan = solve(problem, time_limit=5, seed=1, iterations=60, initial=initial).plan
+    assert check_plan(plan) == []
+    assert plan.locked == locked
+    for k, route in enumerate(start.routes):
+        assert plan.routes[k][: locked[k]] == route[: locked[k]]
+        for stop in route[: locked[k]]:
+            # a request with a locked stop stays on its vehicle
+            assert Stop(stop.request, not stop.pickup) in plan.routes[k]
+    assert plan.cost() <= start.cost() + 1e-9
