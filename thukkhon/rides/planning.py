@@ -30,7 +30,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from thukkhon.core.models import Municipality
 from thukkhon.dispatch import model as dm
@@ -47,20 +49,11 @@ DEFAULT_TIME_LIMIT = 20.0  # seconds of search for a day's plan
 RIDES_REFERENCE = "run:{}"
 
 
-def tr(th: str, en: str) -> str:
-    """Thai first: the message in the active language (Thai unless English is chosen)."""
-    return en if (translation.get_language() or "th").startswith("en") else th
-
-
-CONFLICT_TH = "แผนนี้ถูกแก้ไขโดยผู้อื่น โปรดโหลดใหม่"
-CONFLICT_EN = "Someone else has changed this plan. Please reload."
-
-
 class PlanConflict(ValidationError):
     """The change was made on a version of the plan that is no longer current."""
 
     def __init__(self) -> None:
-        super().__init__(tr(CONFLICT_TH, CONFLICT_EN), code="conflict")
+        super().__init__(_("Someone else has changed this plan. Please reload."), code="conflict")
 
 
 class PlanRefused(ValidationError):
@@ -340,14 +333,10 @@ def explain_route(day: Day, vehicle: int, route: Sequence[dm.Stop]) -> list[Brea
         if stop.pickup:
             seen.add(stop.request)
         elif stop.request not in seen:
-            return [
-                Breach(
-                    "order", stop.request, tr("ต้องรับผู้โดยสารก่อนส่ง", "A pickup must come before its drop-off.")
-                )
-            ]
+            return [Breach("order", stop.request, _("A pickup must come before its drop-off."))]
     capacity = problem.vehicles[vehicle].capacity.as_tuple()
     load = [0, 0, 0]
-    labels = (("ที่นั่ง", "seats"), ("ที่สำหรับรถเข็น", "wheelchair places"), ("ที่สำหรับเปลนอน", "stretcher places"))
+    labels = (_("seats"), _("wheelchair places"), _("stretcher places"))
     for stop in route:
         seats = problem.requests[stop.request].seats()
         sign = 1 if stop.pickup else -1
@@ -356,16 +345,21 @@ def explain_route(day: Day, vehicle: int, route: Sequence[dm.Stop]) -> list[Brea
         for kind in range(3):
             if load[kind] > capacity[kind]:
                 who = _who(day, stop.request)
-                th, en = labels[kind]
                 return [
                     Breach(
                         "capacity",
                         stop.request,
-                        tr(
-                            f"ความจุไม่พอ: เมื่อรับ{who} {name} ต้องใช้{th} {load[kind]} แต่มีเพียง {capacity[kind]}",
-                            f"Capacity: after picking up {who}, {name} would need {load[kind]} {en} "
-                            f"but has {capacity[kind]}.",
-                        ),
+                        _(
+                            "Capacity: after picking up %(who)s, %(vehicle)s would need %(need)s %(what)s "
+                            "but has %(has)s."
+                        )
+                        % {
+                            "who": who,
+                            "vehicle": name,
+                            "need": load[kind],
+                            "what": labels[kind],
+                            "has": capacity[kind],
+                        },
                     )
                 ]
     # Shift end (and route duration).
@@ -379,11 +373,11 @@ def explain_route(day: Day, vehicle: int, route: Sequence[dm.Stop]) -> list[Brea
             Breach(
                 "shift_end",
                 None,
-                tr(
-                    f"เลยเวลาเลิกกะ: {name} จะกลับถึงที่จอดเวลา {_hm(end)} น. แต่กะเลิก {_hm(shift_end)} น.",
-                    f"Shift end: {name} would be back at the depot at {_hm(end)}, after its shift ends at "
-                    f"{_hm(shift_end)}.",
-                ),
+                _(
+                    "Shift end: %(vehicle)s would be back at the depot at %(back)s, "
+                    "after its shift ends at %(end)s."
+                )
+                % {"vehicle": name, "back": _hm(end), "end": _hm(shift_end)},
             )
         ]
     members = sorted({stop.request for stop in route})
@@ -401,10 +395,8 @@ def explain_route(day: Day, vehicle: int, route: Sequence[dm.Stop]) -> list[Brea
                 Breach(
                     "ride_time",
                     r,
-                    tr(
-                        f"เวลาเดินทางนานเกิน: {who} จะอยู่บนรถ {ride:.0f} นาที เกินกำหนด {limit:.0f} นาที",
-                        f"Ride time: {who} would ride {ride:.0f} min, over the limit of {limit:.0f} min.",
-                    ),
+                    _("Ride time: %(who)s would ride %(ride).0f min, over the limit of %(limit).0f min.")
+                    % {"who": who, "ride": ride, "limit": limit},
                 )
             ]
     for r in members:  # one request's time windows
@@ -418,10 +410,8 @@ def explain_route(day: Day, vehicle: int, route: Sequence[dm.Stop]) -> list[Brea
         Breach(
             "time_window",
             None,
-            tr(
-                f"ไม่ทันเวลา: {name} ไม่สามารถไปถึงทุกจุดตามช่วงเวลาที่นัดไว้",
-                f"Time windows: {name} cannot reach every stop within its time window.",
-            ),
+            _("Time windows: %(vehicle)s cannot reach every stop within its time window.")
+            % {"vehicle": name},
         )
     ]
 
@@ -436,26 +426,24 @@ def _window_breach(day: Day, vehicle: int, route: Sequence[dm.Stop], r: int) -> 
     pick = next(i for i, s in enumerate(route) if s.request == r and s.pickup)
     drop = next(i for i, s in enumerate(route) if s.request == r and not s.pickup)
     if times and times[drop + 1] > request.delivery_window[1] + 1e-6:
-        what_th, what_en = "ส่ง", "drop off"
+        message = _(
+            "Time window: %(who)s could be dropped off at %(at)s at the earliest, "
+            "but no later than %(latest)s."
+        )
         at, latest = times[drop + 1], request.delivery_window[1]
     else:
-        what_th, what_en = "รับ", "pick up"
+        message = _(
+            "Time window: %(who)s could be picked up at %(at)s at the earliest, but no later than %(latest)s."
+        )
         at, latest = (times[pick + 1] if times else math.nan), request.pickup_window[1]
     if math.isfinite(latest) and math.isfinite(at):
         return Breach(
-            "time_window",
-            r,
-            tr(
-                f"ไม่ทันเวลา: จะ{what_th}{who} ได้เร็วที่สุดเวลา {_hm(day.at(at))} น. "
-                f"แต่ต้องไม่เกิน {_hm(day.at(latest))} น.",
-                f"Time window: {who} could be {what_en}ped at {_hm(day.at(at))} at the earliest, "
-                f"but no later than {_hm(day.at(latest))}.",
-            ),
+            "time_window", r, message % {"who": who, "at": _hm(day.at(at)), "latest": _hm(day.at(latest))}
         )
     return Breach(
         "time_window",
         r,
-        tr(f"ไม่ทันเวลา: ไม่สามารถรับส่ง{who}ตามช่วงเวลาที่นัดไว้", f"Time window: {who} cannot be served in time."),
+        _("Time window: %(who)s cannot be served in time.") % {"who": who},
     )
 
 
@@ -497,7 +485,7 @@ def _write_routes(plan: Plan, day: Day, routes: Sequence[Sequence[dm.Stop]], loc
             continue
         times = earliest_schedule(problem, k, route)
         if times is None:  # never written: callers check first
-            raise PlanRefused(tr("เส้นทางนี้เป็นไปไม่ได้", "This route cannot be driven."))
+            raise PlanRefused(_("This route cannot be driven."))
         km = dm.route_cost(day.matrix.km, problem.vehicles[k], problem.requests, list(route))
         run = runs.get(vehicle.pk)
         if run is None:
@@ -559,7 +547,7 @@ def plan_write_solution(*, plan: Plan, version: int, day: Day, solution: dm.Plan
             ride = day.requests[index]
             if ride.status == Status.SCHEDULED:
                 _unschedule(ride)
-            _mark_unplanned(ride, tr("ไม่มีรถคันใดรับได้ในวันนั้น", "No vehicle could take it that day."))
+            _mark_unplanned(ride, _("No vehicle could take it that day."))
     return plan
 
 
@@ -612,14 +600,14 @@ def plan_get_or_create(*, municipality: Municipality, service_date: date) -> Pla
 def _route_index(day: Day, vehicle_id: int) -> int:
     k = day.index_of_vehicle.get(vehicle_id)
     if k is None:
-        raise PlanRefused(tr("รถคันนี้ไม่มีกะในวันนั้น", "This vehicle has no shift that day."))
+        raise PlanRefused(_("This vehicle has no shift that day."))
     return k
 
 
 def _request_index(day: Day, request_id: int) -> int:
     index = day.index_of_request.get(request_id)
     if index is None:
-        raise PlanRefused(tr("คำขอนี้ไม่อยู่ในแผนของวันนี้", "This request is not part of this day's plan."))
+        raise PlanRefused(_("This request is not part of this day's plan."))
     return index
 
 
@@ -635,9 +623,7 @@ def trip_placement(
     target route after removal; ``None`` = the cheapest feasible positions), and what breaks."""
     for k, route in enumerate(current.routes):
         if any(s.request == request for s in route[: current.locked[k]]):
-            raise PlanRefused(
-                tr("ย้ายไม่ได้: เที่ยวนี้ล็อกไว้หรือกำลังเดินรถอยู่", "This trip is locked or already being driven.")
-            )
+            raise PlanRefused(pgettext("move", "This trip is locked or already being driven."))
     routes = [[s for s in route if s.request != request] for route in current.routes]
     if pickup_position is None or delivery_position is None:
         shown = dm.Plan(day.problem, routes, [], list(current.locked))
@@ -648,14 +634,9 @@ def trip_placement(
             pickup_position = delivery_position = len(routes[vehicle])
     target = routes[vehicle]
     if not current.locked[vehicle] <= pickup_position <= len(target):
-        raise PlanRefused(
-            tr(
-                "ตำแหน่งรับอยู่นอกเส้นทางหรืออยู่ในช่วงที่ล็อกไว้",
-                "The pickup position is outside the route or in its locked part.",
-            )
-        )
+        raise PlanRefused(_("The pickup position is outside the route or in its locked part."))
     if not pickup_position <= delivery_position <= len(target):
-        raise PlanRefused(tr("ตำแหน่งส่งต้องอยู่หลังตำแหน่งรับ", "The drop-off must come after the pickup."))
+        raise PlanRefused(_("The drop-off must come after the pickup."))
     target.insert(pickup_position, dm.Stop(request, True))
     target.insert(delivery_position + 1, dm.Stop(request, False))
     return routes, explain_route(day, vehicle, target)
@@ -709,7 +690,7 @@ def plan_move_trip(
         routes, breaches = trip_placement(day, current, request, vehicle, pickup_position, delivery_position)
         if breaches:
             raise PlanRefused(
-                tr("ย้ายไม่ได้ — ", "Cannot move the trip: ") + " ".join(b.message for b in breaches),
+                _("Cannot move the trip: ") + " ".join(b.message for b in breaches),
                 code=breaches[0].code,
             )
         _write_routes(plan, day, routes, current.locked)
@@ -725,14 +706,14 @@ def plan_unplan_trip(*, plan: Plan, version: int, request_id: int) -> Plan:
         for k, route in enumerate(current.routes):
             if any(s.request == request for s in route[: current.locked[k]]):
                 raise PlanRefused(
-                    tr("นำออกไม่ได้: เที่ยวนี้ล็อกไว้หรือกำลังเดินรถอยู่", "This trip is locked or already being driven.")
+                    pgettext("take off the plan", "This trip is locked or already being driven.")
                 )
         routes = [[s for s in route if s.request != request] for route in current.routes]
         _write_routes(plan, day, routes, current.locked)
         ride = day.requests[request]
         if ride.status == Status.SCHEDULED:
             _unschedule(ride)
-        _mark_unplanned(ride, tr("นำออกจากแผนโดยผู้จัดรถ", "Taken off the plan by the dispatcher."))
+        _mark_unplanned(ride, _("Taken off the plan by the dispatcher."))
     return plan
 
 
@@ -745,12 +726,12 @@ def plan_lock(
         plan = _claim(plan, version)
         run = plan.runs.filter(pk=run_id).first()
         if run is None:
-            raise PlanRefused(tr("ไม่พบเส้นทางนี้ในแผน", "This run is not in the plan."))
+            raise PlanRefused(_("This run is not in the plan."))
         stops = run.stops.all()
         if stop_id is not None:
             stop = stops.filter(pk=stop_id).first()
             if stop is None:
-                raise PlanRefused(tr("ไม่พบจุดจอดนี้", "This stop is not in the run."))
+                raise PlanRefused(_("This stop is not in the run."))
             stops = (
                 stops.filter(sequence__lte=stop.sequence)
                 if locked
@@ -766,7 +747,7 @@ def plan_publish(*, plan: Plan, version: int) -> Plan:
     with transaction.atomic():
         plan = _claim(plan, version)
         if not plan.runs.exists():
-            raise PlanRefused(tr("แผนนี้ยังไม่มีเส้นทาง", "This plan has no runs yet."))
+            raise PlanRefused(_("This plan has no runs yet."))
         _reserve(plan)
         from thukkhon.rides.outcomes import request_transition
 
@@ -798,13 +779,13 @@ class Option:
 def insertion_options(*, plan: Plan, request: RideRequest, limit: int = 10) -> list[Option]:
     """Ranked feasible insertions of ``request`` into today's plan (cheapest first), from the engine."""
     if request.municipality_id != plan.municipality_id or request.service_date != plan.service_date:
-        raise PlanRefused(tr("คำขอนี้ไม่ใช่ของวันและเทศบาลนี้", "This request is for another day or town."))
+        raise PlanRefused(_("This request is for another day or town."))
     if request.status not in PLANNABLE:
-        raise PlanRefused(tr("คำขอนี้ยังไม่ได้รับการอนุมัติ", "This request has not been accepted."))
+        raise PlanRefused(_("This request has not been accepted."))
     day, current = build_plan_day(plan, extra=[request])
     index = day.index_of_request[request.pk]
     if any(s.request == index for route in current.routes for s in route):
-        raise PlanRefused(tr("คำขอนี้อยู่ในแผนแล้ว", "This request is already in the plan."))
+        raise PlanRefused(_("This request is already in the plan."))
     result = []
     for o in _insertions(day, current, index)[:limit]:
         result.append(

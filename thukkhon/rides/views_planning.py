@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from thukkhon.core.access import require_role
@@ -30,7 +31,7 @@ from thukkhon.core.models import Job
 from thukkhon.core.roles import Role
 from thukkhon.rides import planning
 from thukkhon.rides.models import Plan, RideRequest
-from thukkhon.rides.planning import PlanConflict, tr
+from thukkhon.rides.planning import PlanConflict
 from thukkhon.rides.tasks import plan_start
 
 PLANNERS = frozenset({Role.DISPATCHER, Role.ADMIN})
@@ -61,7 +62,7 @@ def _int(request: HttpRequest, name: str, *, required: bool = True) -> int | Non
     try:
         return int(raw)
     except ValueError:
-        raise ValidationError(tr("ข้อมูลไม่ถูกต้อง: %s", "Invalid value: %s") % name) from None
+        raise ValidationError(_("Invalid value: %s") % name) from None
 
 
 def _running(job: Job | None) -> bool:
@@ -220,7 +221,7 @@ def plan_move(request: HttpRequest, day: str) -> HttpResponse:
             delivery_position=None if dropoff is None else dropoff - 1,
         )
 
-    return _change(request, day, change, tr("ย้ายเที่ยวแล้ว", "Trip moved."))
+    return _change(request, day, change, _("Trip moved."))
 
 
 @login_required
@@ -229,7 +230,7 @@ def plan_unplan(request: HttpRequest, day: str) -> HttpResponse:
     def change(actor: Actor, plan: Plan, version: int) -> None:
         planning.plan_unplan_trip(plan=plan, version=version, request_id=_int(request, "request") or 0)
 
-    return _change(request, day, change, tr("นำเที่ยวออกจากแผนแล้ว", "Trip taken off the plan."))
+    return _change(request, day, change, _("Trip taken off the plan."))
 
 
 @login_required
@@ -246,7 +247,7 @@ def plan_lock(request: HttpRequest, day: str) -> HttpResponse:
             locked=locked,
         )
 
-    return _change(request, day, change, tr("ล็อกแล้ว", "Locked.") if locked else tr("ปลดล็อกแล้ว", "Unlocked."))
+    return _change(request, day, change, _("Locked.") if locked else _("Unlocked."))
 
 
 @login_required
@@ -255,9 +256,7 @@ def plan_publish(request: HttpRequest, day: str) -> HttpResponse:
     def change(actor: Actor, plan: Plan, version: int) -> None:
         planning.plan_publish(plan=plan, version=version)
 
-    return _change(
-        request, day, change, tr("เผยแพร่แผนแล้ว จองรถและแจ้งสถานะแล้ว", "Plan published: vehicles reserved.")
-    )
+    return _change(request, day, change, _("Plan published: vehicles reserved."))
 
 
 @login_required
