@@ -3,7 +3,6 @@ tomorrow's plan made by the real planning job, feasible by the engine's exact ch
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,14 +27,12 @@ TODAY = date(2026, 11, 18)  # a Wednesday
 @pytest.fixture
 def demo() -> dict[str, Any]:
     town = build_demo(seed=7, scale=0.05, as_of=TODAY)
-    started = time.perf_counter()
     counts = build_rides_demo(town, seed=7, today=TODAY, plan_seconds=2.0)
-    return {"town": town, "counts": counts, "seconds": time.perf_counter() - started}
+    return {"town": town, "counts": counts}
 
 
 def test_fleet_drivers_and_history(demo: dict[str, Any]) -> None:
     town = demo["town"]
-    assert demo["seconds"] < 15
     vehicles = list(Vehicle.objects.filter(municipality=town))
     assert len(vehicles) == 4
     assert sum(1 for v in vehicles if v.kind == Vehicle.Kind.VAN and v.wheelchair_places) == 2
