@@ -1,6 +1,7 @@
 """Load test: the driver's manifest (and the booking form) at 20 concurrent users on PostgreSQL.
 
     uv run python -m thukkhon.rides.loadtest [--users 20] [--requests 50] [--stops 16] [--threads 8]
+                                             [--think SECONDS]
 
 1. Creates a PostgreSQL database for the run (``postgres://postgres@127.0.0.1:5432/thukkhon_load_<pid>``
    by default; ``--server-url`` names another server on 127.0.0.1) and migrates it.
@@ -287,15 +288,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def hammer(group: list[tuple[Account, Session]], per_user: int) -> tuple[list[float], list[int], float]:
-    """Each session in its own thread, ``per_user`` GETs of its page one after another."""
+def hammer(
+    group: list[tuple[Account, Session]], per_user: int, think: float = 0.0
+) -> tuple[list[float], list[int], float]:
+    """Each session in its own thread, ``per_user`` GETs of its page one after another, with a pause
+    of ``think`` seconds on average (uniform in [0.5, 1.5] × think) between them, as a person would."""
+    import random
+
     timings: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
 
     def work(item: tuple[Account, Session]) -> None:
         account, session = item
+        pause = random.Random(account.path)
         for _ in range(per_user):
+            if think:
+                time.sleep(pause.uniform(0.5 * think, 1.5 * think))
             start = time.perf_counter()
             status, _, _ = session.request("GET", account.path)
             elapsed = (time.perf_counter() - start) * 1000
@@ -325,7 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20, help="concurrent users (threads), per page")
     parser.add_argument("--requests", type=int, default=50, help="requests per user")
     parser.add_argument("--stops", type=int, default=16, help="stops on each driver's run")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean pause between one user's requests, seconds (0: none)"
+    )
     parser.add_argument("--server-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
@@ -396,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for page in pages:
             group = [(a, s) for a, s in sessions if a.page == page]
-            timings, errors, wall = hammer(group, per_user)
+            timings, errors, wall = hammer(group, per_user, args.think)
             print(
                 f"{page}: {len(group)} users × {per_user} requests = {len(timings)}; "
                 f"p50 {statistics.median(timings):.0f} ms, p95 {percentile(timings, 95):.0f} ms, "
