@@ -158,3 +158,15 @@ def test_another_towns_plan_is_invisible(day: dict[str, Any]) -> None:
     r = c.post(_url("plan-publish"), {"version": plan.version})
     assert r.status_code == 404
     assert Plan.objects.get().state == Plan.State.DRAFT
+
+
+def test_the_day_is_chosen_in_the_buddhist_era(day: dict[str, Any]) -> None:
+    c = _client(day["user"])
+    page = c.get(reverse("rides:plan-index"))
+    assert page.status_code == 200
+    assert 'placeholder="วว/ดด/ปปปป (พ.ศ.)"' in page.content.decode()
+    chosen = c.get(reverse("rides:plan-index"), {"date": "27/11/2569"})
+    assert (chosen.status_code, chosen.headers["Location"]) == (302, "/rides/plans/2026-11-27/")
+    wrong = c.get(reverse("rides:plan-index"), {"date": "27/11/2026"})
+    assert wrong.status_code == 200
+    assert "ใช้ปี พ.ศ.: ค.ศ. 2026 คือ พ.ศ. 2569" in wrong.content.decode()

@@ -12,6 +12,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,10 +23,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from thukkhon.core.access import require_role
 from thukkhon.core.actor import Actor, request_actor
+from thukkhon.core.fields import BEDateField
 from thukkhon.core.http import is_htmx
 from thukkhon.core.models import Job
 from thukkhon.core.roles import Role
@@ -73,12 +76,16 @@ def _running(job: Job | None) -> bool:
 @require_GET
 def plan_index(request: HttpRequest) -> HttpResponse:
     actor = _planner(request)
-    wanted = request.GET.get("date")
-    if wanted:
-        return redirect("rides:plan-day", _day(wanted).isoformat())
     tomorrow = timezone.localdate() + timedelta(days=1)
+    form = PlanDateForm(request.GET or None, initial={"date": tomorrow})
+    if form.is_valid():
+        return redirect("rides:plan-day", form.cleaned_data["date"].isoformat())
     plans = Plan.objects.filter(municipality=actor.municipality).order_by("-service_date")[:30]
-    return render(request, "rides/plan/index.html", {"plans": plans, "tomorrow": tomorrow})
+    return render(request, "rides/plan/index.html", {"plans": plans, "form": form})
+
+
+class PlanDateForm(forms.Form):
+    date = BEDateField(label=gettext_lazy("Date"))
 
 
 def _map_data(runs: list[planning.RunView], unplanned: list[RideRequest]) -> dict[str, Any]:
