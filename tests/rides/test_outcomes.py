@@ -241,3 +241,24 @@ def test_a_volunteer_may_not_cancel_outside_their_communities(town: BookingTown)
     ride = _book(town, resident=town.r2)
     with pytest.raises(PermissionDenied):
         outcomes.request_cancel(actor=town.actor(Role.VOLUNTEER), ride=ride, reason="x")
+
+
+def test_the_passenger_is_told_of_a_cancellation_but_not_after_their_death(
+    town: BookingTown, django_capture_on_commit_callbacks: object
+) -> None:
+    from thukkhon.core.models import Notification
+    from thukkhon.people.models import ResidentStatus
+
+    ride = _book(town)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        outcomes.request_cancel(actor=town.actor(Role.DISPATCHER), ride=ride, reason="ไม่สบาย")
+    told = Notification.objects.get()
+    assert (told.template, told.state) == ("ride_cancelled", "sent")
+    assert ride.resident.first_name in told.body
+
+    other = _book(town, resident=town.r2)
+    other.resident.status, other.resident.status_date = ResidentStatus.DECEASED, NOW.date()
+    other.resident.save()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        outcomes.request_cancel(actor=None, ride=other, reason="ผู้โดยสารเสียชีวิต")
+    assert Notification.objects.count() == 1

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from thukkhon.core.actor import Actor
 from thukkhon.core.roles import Role
+from thukkhon.people.models import ResidentStatus
 from thukkhon.rides import selectors
 from thukkhon.rides.models import RideRequest, Status, Stop, TripEvent, UnmetNeed
 
@@ -245,9 +246,20 @@ def request_cancel(
     idempotency_key: str | None = None,
     at: datetime | None = None,
 ) -> TripEvent:
-    return request_transition(
+    event = request_transition(
         actor=actor, ride=ride, to=Status.CANCELLED, reason=reason, idempotency_key=idempotency_key, at=at
     )
+    transaction.on_commit(lambda: _tell_cancelled(ride.pk))
+    return event
+
+
+def _tell_cancelled(ride_id: int) -> None:
+    """Tell the passenger that the trip is cancelled — not when the cancellation follows their death."""
+    from thukkhon.rides.notifications import notify_cancelled
+
+    ride = RideRequest.objects.select_related("resident").get(pk=ride_id)
+    if ride.resident.status == ResidentStatus.ALIVE:
+        notify_cancelled(ride)
 
 
 @transaction.atomic
