@@ -405,3 +405,22 @@ def test_series_idempotency(town: BookingTown) -> None:
     again = booking.series_create(actor=actor, data=town.data(), **kwargs)  # type: ignore[arg-type]
     assert first.pk == again.pk
     assert RideRequest.objects.count() == 3  # 1, 8 and 15 December
+
+
+def test_the_daily_run_books_what_came_within_reach_of_each_series(
+    town: BookingTown, django_capture_on_commit_callbacks: object
+) -> None:
+    from thukkhon.core.daily import run_daily
+    from thukkhon.core.models import Job
+
+    actor = town.actor(Role.WELFARE)
+    data = town.data(purpose=Purpose.DIALYSIS, service_date=date(2026, 12, 2), appointment_time=time(8, 0))
+    series = booking.series_create(
+        actor=actor, data=data, weekdays=[0, 2, 4], ends_on=date(2027, 2, 28), now=NOW
+    )
+    assert series.requests.count() == 13
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        run_daily(on=date(2026, 12, 10), municipalities=[town.muni])
+    job = Job.objects.get(kind="rides.extend_series")
+    assert (job.status, job.result) == ("done", {"series": 1, "requests": 4, "skipped": 0})
+    assert series.requests.filter(service_date__year=2027).count() == 4

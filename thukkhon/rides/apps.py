@@ -8,4 +8,4 @@ class RidesConfig(AppConfig):
     verbose_name = _("People Assistance Vehicle")
 
     def ready(self) -> None:
-        from thukkhon.rides import notifications  # noqa: F401  (registers the notification job kinds)
+        from thukkhon.rides import daily, notifications  # noqa: F401  (register the job kinds)
