@@ -41,26 +41,13 @@ from thukkhon.childhood.models import (
     Term,
     TransitionSummary,
 )
-from thukkhon.core.actor import Actor
+from thukkhon.core.actor import Actor, request_actor
+from thukkhon.core.http import is_htmx
 from thukkhon.core.models import Consent, ConsentPurpose
 from thukkhon.core.services import consent_active, consent_give, consent_withdraw
 from thukkhon.core.thai import parse_be_date
+from thukkhon.people.forms import add_service_errors
 from thukkhon.people.models import Resident
-
-
-def _actor(request: HttpRequest) -> Actor | None:
-    return request.actor or None  # type: ignore[attr-defined]
-
-
-def _errors_to_form(form: object, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            target = name if name in form.fields else None  # type: ignore[attr-defined]
-            for e in errs:
-                form.add_error(target, e)  # type: ignore[attr-defined]
-    else:
-        for e in error.messages:
-            form.add_error(None, e)  # type: ignore[attr-defined]
 
 
 def _day(request: HttpRequest, name: str = "day") -> date:
@@ -77,7 +64,7 @@ def _day(request: HttpRequest, name: str = "day") -> date:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is None:
         raise Http404
     context: dict[str, object] = {}
@@ -99,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """The classroom's documentation page: this term's observations and who is seen least."""
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     term = selectors.current_term(room.municipality, _day(request))
     observations = selectors.observation_cards(
@@ -118,7 +105,7 @@ def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
     day = _day(request)
@@ -158,7 +145,7 @@ def _standard_choices() -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
     children = selectors.children_of(room)
@@ -186,7 +173,7 @@ def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
                 actor=actor, classroom=room, data=data, files=request.FILES.getlist("attachments")
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             if "files" in getattr(error, "message_dict", {}):
                 for m in error.message_dict["files"]:
                     form.add_error("attachments", m)
@@ -205,7 +192,7 @@ def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def observation_detail(request: HttpRequest, observation_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     obs = access.access_observation(actor, observation_id)
     assert actor is not None
     staff = access.is_staff(actor) and (
@@ -221,7 +208,7 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
                 raise ValidationError(_("Choose the child."))
             services.comment_add(actor=actor, observation=obs, child=child, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: your comment was added."))
             return redirect("childhood:observation", obs.pk)
@@ -255,7 +242,7 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
 @login_required
 @require_GET
 def media_file(request: HttpRequest, media_id: int, variant: str) -> FileResponse:
-    media = access.access_media(_actor(request), media_id)
+    media = access.access_media(request_actor(request), media_id)
     f = {"thumb": media.thumb, "web": media.web}.get(variant) or media.original
     if media.kind == MediaKind.PHOTO and variant in ("thumb", "web") and media.state != MediaState.READY:
         f = media.original
@@ -275,7 +262,7 @@ def media_file(request: HttpRequest, media_id: int, variant: str) -> FileRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
     form = ProjectForm(request.POST or None, initial={"started_on": timezone.localdate()})
@@ -283,7 +270,7 @@ def project_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
         try:
             project = services.project_create(actor=actor, classroom=room, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("childhood:project", project.pk)
     return render(request, "childhood/project_form.html", {"room": room, "form": form})
@@ -292,7 +279,7 @@ def project_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     project = access.access_project(actor, project_id)
     assert actor is not None
     if request.method == "POST":
@@ -356,7 +343,7 @@ def _project_group_post(request: HttpRequest, actor: Actor, project: Project) ->
 @login_required
 @require_GET
 def project_panel(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access.access_project(_actor(request), project_id)
+    project = access.access_project(request_actor(request), project_id)
     size = request.GET.get("size", "A3").upper()
     url = request.build_absolute_uri(reverse("childhood:project", args=[project.pk]))
     data, _blurred = pdf.project_panel_pdf(project, size=size, media_url=url)
@@ -371,7 +358,7 @@ def project_panel(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_portfolio(request: HttpRequest, child_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is not None and not access.is_staff(actor) and access.is_family(actor):
         return redirect("childhood:family-child", child_id)
     child = access.access_child_as_staff(actor, child_id)
@@ -390,7 +377,7 @@ def child_portfolio(request: HttpRequest, child_id: int) -> HttpResponse:
                     plan=cd["plan"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The screening was saved."))
                 return redirect("childhood:child", child.pk)
@@ -421,7 +408,7 @@ def child_portfolio(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def child_portfolio_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     child = access.access_child_as_staff(actor, child_id)
     assert actor is not None
     observations = list(selectors.child_observations(child, access.classroom_ids_for(actor))[:40])
@@ -441,7 +428,7 @@ def child_portfolio_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def transition_share(request: HttpRequest, summary_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     summary = TransitionSummary.objects.filter(pk=summary_id).first()
     if summary is None:
         raise Http404
@@ -460,7 +447,7 @@ def transition_share(request: HttpRequest, summary_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def screening_list(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     ids = {c.pk for c in selectors.children_of(room)}
     today = timezone.localdate()
@@ -501,7 +488,7 @@ def _score(raw: str | None) -> int | None:
 def classroom_ratings(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """The class grid: one standard at a time, every child a row of 3 / 2 / 1 (fast on a phone);
     below it the whole term at a glance."""
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
     term, terms = _term(request, room)
@@ -552,7 +539,7 @@ def classroom_ratings(request: HttpRequest, classroom_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def child_ratings(request: HttpRequest, classroom_id: int, child_id: int) -> HttpResponse:
     """One child's twelve standards for a term, each with the observations that show it."""
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
     child = access.access_child_as_staff(actor, child_id)
@@ -595,7 +582,7 @@ def child_ratings(request: HttpRequest, classroom_id: int, child_id: int) -> Htt
 @require_http_methods(["GET", "POST"])
 def classroom_children(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """Who is in the classroom: enrol a child from the registry, or record that a child left."""
-    actor = _actor(request)
+    actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
     if request.method == "POST":
@@ -633,7 +620,7 @@ def classroom_children(request: HttpRequest, classroom_id: int) -> HttpResponse:
         "candidates": selectors.enrol_candidates(actor, room, q),
         "today": timezone.localdate(),
     }
-    if request.headers.get("HX-Request") and request.GET.get("partial"):
+    if is_htmx(request) and request.GET.get("partial"):
         return render(request, "childhood/includes/enrol_candidates.html", context)
     return render(request, "childhood/classroom_children.html", context)
 
@@ -643,7 +630,7 @@ def classroom_children(request: HttpRequest, classroom_id: int) -> HttpResponse:
 def child_guardians(request: HttpRequest, child_id: int) -> HttpResponse:
     """A child's guardians and caregivers: link a registry resident (grandparents included) with
     their relation, or enter a name; remove a link."""
-    actor = _actor(request)
+    actor = request_actor(request)
     child = access.access_child_as_staff(actor, child_id)
     assert actor is not None
     form = GuardianForm(request.POST or None, initial={"lives_with_child": True})
@@ -683,7 +670,7 @@ def child_guardians(request: HttpRequest, child_id: int) -> HttpResponse:
                 is_primary=cd["is_primary"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The guardian was added."))
             return redirect("childhood:guardians", child.pk)
@@ -697,7 +684,7 @@ def child_guardians(request: HttpRequest, child_id: int) -> HttpResponse:
         "chosen": request.POST.get("guardian", ""),
         "today": timezone.localdate(),
     }
-    if request.headers.get("HX-Request") and request.GET.get("partial"):
+    if is_htmx(request) and request.GET.get("partial"):
         return render(request, "childhood/includes/guardian_candidates.html", context)
     return render(request, "childhood/guardians.html", context, status=400 if form.errors else 200)
 
@@ -709,7 +696,7 @@ def child_guardians(request: HttpRequest, child_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def transition_write(request: HttpRequest, child_id: int) -> HttpResponse:
     """Write (or, until it is shared, edit) the child's summary for the primary school."""
-    actor = _actor(request)
+    actor = request_actor(request)
     child = access.access_child_as_staff(actor, child_id)
     assert actor is not None
     raw = request.GET.get("summary") or request.POST.get("summary") or ""
@@ -726,7 +713,7 @@ def transition_write(request: HttpRequest, child_id: int) -> HttpResponse:
             else:
                 services.transition_summary_update(actor=actor, summary=summary, **cd)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The transition summary was saved."))
             return redirect(f"{reverse('childhood:child', args=[child.pk])}#transition")
@@ -746,7 +733,7 @@ def transition_write(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def family_child(request: HttpRequest, child_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     child = access.access_child_as_family(actor, child_id)
     assert actor is not None
     form = HomeObservationForm(request.POST or None, request.FILES or None)
@@ -759,7 +746,7 @@ def family_child(request: HttpRequest, child_id: int) -> HttpResponse:
                 files=request.FILES.getlist("attachments"),
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
             for m in getattr(error, "message_dict", {}).get("files", []):
                 form.add_error("attachments", m)
         else:
@@ -781,7 +768,7 @@ def family_child(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def family_consent(request: HttpRequest, child_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     child = access.access_child_as_family(actor, child_id)
     assert actor is not None
     form = ConsentForm(request.POST)
@@ -819,7 +806,7 @@ def family_consent(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def equity(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = request_actor(request)
     if actor is None or not (access.is_staff(actor) or actor.has_role(*access.EQUITY_ALL)):
         raise Http404
     scope = None if actor.has_role(*access.EQUITY_ALL) else access.classroom_ids_for(actor)
