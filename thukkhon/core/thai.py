@@ -146,6 +146,19 @@ def format_national_id(text: object) -> str:
     return f"{d[0]}-{d[1:5]}-{d[5:10]}-{d[10:12]}-{d[12]}"
 
 
+def normalize_phone(text: object) -> str:
+    """``"081-234 5678"`` → ``"0812345678"``: spaces and dashes dropped, nothing else changed."""
+    return str(text or "").strip().replace("-", "").replace(" ", "")
+
+
+def phone_error(text: object) -> str | None:
+    """None for an empty or a valid Thai phone number (9 or 10 digits starting with 0)."""
+    phone = normalize_phone(text)
+    if phone and not (phone.isdigit() and 9 <= len(phone) <= 10 and phone.startswith("0")):
+        return _("A Thai phone number has 9 or 10 digits and starts with 0.")
+    return None
+
+
 def mask_national_id(text: object) -> str:
     """``"1112034563562"`` → ``"1-xxxx-xxxxx-56-2"`` (first digit and last three digits shown).
     Another document number keeps its last three characters; empty stays empty."""

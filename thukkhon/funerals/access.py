@@ -12,7 +12,7 @@ from django.http import Http404
 from thukkhon.core.access import log_sensitive_read
 from thukkhon.core.actor import Actor
 from thukkhon.funerals import selectors
-from thukkhon.funerals.models import CremationBooking, Cremator, FuneralCase, ProtocolStep
+from thukkhon.funerals.models import CremationBooking, Cremator, FuneralCase, ProtocolStep, Relative
 from thukkhon.funerals.services import MANAGE, REPORTS
 
 
@@ -43,6 +43,14 @@ def access_case_for_edit(actor: Actor | None, case_id: int, *, via: str = "") ->
     if not can_manage(actor):
         raise Http404
     return access_case(actor, case_id, via=via)
+
+
+def access_relative(case: FuneralCase, relative_id: int) -> Relative:
+    """A relative of a case the actor may already edit (see :func:`access_case_for_edit`)."""
+    relative = Relative.objects.filter(case=case, pk=relative_id).first()
+    if relative is None:
+        raise Http404
+    return relative
 
 
 def access_step(actor: Actor | None, case: FuneralCase, step_id: int) -> ProtocolStep:

@@ -224,6 +224,20 @@ class RiteForm(forms.Form):
     stream_url = forms.URLField(label=_("Recording or live stream"), required=False, assume_scheme="https")
 
 
+class RelativeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    relation = forms.CharField(label=_("Relation to the deceased"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    notify = forms.BooleanField(label=_("Send the case's status messages"), required=False, initial=True)
+
+    def to_data(self) -> RelativeData:
+        c = self.cleaned_data
+        return RelativeData(
+            name=c["name"], relation=c["relation"], phone=c["phone"], id_number=c["id_number"]
+        )
+
+
 class StreamForm(forms.Form):
     stream_url = forms.URLField(
         label=_("Recording or live stream of the rites"), required=False, assume_scheme="https"

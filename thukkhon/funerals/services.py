@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from thukkhon.core.actor import Actor
 from thukkhon.core.models import Notification
 from thukkhon.core.roles import Role
-from thukkhon.core.thai import be_year, format_thai_date, format_thai_datetime, national_id_error
+from thukkhon.core.thai import (
+    be_year,
+    format_thai_date,
+    format_thai_datetime,
+    national_id_error,
+    normalize_phone,
+    phone_error,
+)
 from thukkhon.fleet.models import Driver, Reservation, Vehicle
 from thukkhon.fleet.services import vehicle_release, vehicle_reserve
 from thukkhon.funerals.models import (
@@ -221,10 +228,29 @@ def case_errors(actor: Actor, data: CaseData, *, now: datetime | None = None) ->
     if data.community is not None and data.community.municipality_id != actor.municipality.pk:
         _add(errors, "community", _("Choose a community of this municipality."))
     for i, relative in enumerate(data.relatives):
-        message = _id_error(relative.id_number)
-        if message:
-            _add(errors, "relatives", _("Relative %(n)d: %(message)s") % {"n": i + 1, "message": message})
+        for messages in _relative_errors(relative, name_required=False).values():
+            for message in messages:
+                _add(errors, "relatives", _("Relative %(n)d: %(message)s") % {"n": i + 1, "message": message})
     return errors
+
+
+def _relative_errors(data: RelativeData, *, name_required: bool = True) -> Errors:
+    errors: Errors = {}
+    if name_required and not data.name.strip():
+        _add(errors, "name", _("Enter the relative's name."))
+    for name, message in (("phone", phone_error(data.phone)), ("id_number", _id_error(data.id_number))):
+        if message:
+            _add(errors, name, message)
+    return errors
+
+
+def _relative_values(data: RelativeData) -> dict[str, str]:
+    return {
+        "name": data.name.strip(),
+        "relation": data.relation.strip(),
+        "phone": normalize_phone(data.phone),
+        "id_number": "".join(ch for ch in data.id_number if ch.isalnum()),
+    }
 
 
 def fee_for(case: FuneralCase, rules: FuneralSettings) -> tuple[Decimal, bool, str, bool]:
@@ -329,15 +355,7 @@ def case_create(*, actor: Actor, data: CaseData, now: datetime | None = None) ->
     case.fee, case.fee_waived, case.waiver_reason, case.eligible_rate = fee, waived, reason, resident_rate
     case.save(update_fields=["fee", "fee_waived", "waiver_reason", "eligible_rate"])
     Relative.objects.bulk_create(
-        Relative(
-            case=case,
-            name=r.name.strip(),
-            relation=r.relation.strip(),
-            phone=r.phone.strip(),
-            id_number="".join(ch for ch in r.id_number if ch.isalnum()),
-        )
-        for r in data.relatives
-        if r.name.strip()
+        Relative(case=case, **_relative_values(r)) for r in data.relatives if r.name.strip()
     )
     if not is_staff:
         Relative.objects.create(
@@ -935,6 +953,42 @@ def case_set_stream(*, actor: Actor, case: FuneralCase, url: str) -> FuneralCase
             % {"name": case.deceased_name, "url": url},
         )
     return case
+
+
+@transaction.atomic
+def relative_save(
+    *, actor: Actor, case: FuneralCase, data: RelativeData, notify: bool, relative: Relative | None = None
+) -> Relative:
+    """Add a relative to a case after intake, or correct one (name, relation, phone, ID number, and
+    whether they receive the case's status messages)."""
+    _require(actor, MANAGE, case)
+    if relative is not None and relative.case_id != case.pk:
+        raise PermissionDenied(_("You may not change this funeral case."))
+    _raise(_relative_errors(data))
+    values = {**_relative_values(data), "notify": notify}
+    if relative is None:
+        return Relative.objects.create(case=case, **values)
+    for name, value in values.items():
+        setattr(relative, name, value)
+    relative.save(update_fields=list(values))
+    return relative
+
+
+@transaction.atomic
+def relative_remove(*, actor: Actor, case: FuneralCase, relative: Relative) -> None:
+    """Take a relative off the case. The relative who reported the death follows the case with their
+    own account and cannot be removed (stop their messages instead)."""
+    _require(actor, MANAGE, case)
+    if relative.case_id != case.pk:
+        raise PermissionDenied(_("You may not change this funeral case."))
+    if relative.user_id is not None:
+        raise ValidationError(
+            _(
+                "This relative reported the death and follows the case with their account; "
+                "turn off their messages instead."
+            )
+        )
+    relative.delete()
 
 
 @transaction.atomic

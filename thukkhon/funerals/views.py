@@ -26,6 +26,7 @@ from thukkhon.funerals.access import (
     access_case,
     access_case_for_edit,
     access_cremator,
+    access_relative,
     access_step,
     can_manage,
     can_read_reports,
@@ -38,6 +39,7 @@ from thukkhon.funerals.forms import (
     ReasonForm,
     ReceiptForm,
     RegistrationForm,
+    RelativeForm,
     ReportForm,
     RiteForm,
     StepSignForm,
@@ -166,6 +168,7 @@ def _detail(request: HttpRequest, case: FuneralCase, status: int = 200, **forms_
             done_form=forms_.get("done_form") or DoneForm(initial={"on": timezone.localdate(now)}),
             transport_form=forms_.get("transport_form") or TransportForm(actor=actor),
             rite_form=forms_.get("rite_form") or RiteForm(),
+            relative_form=forms_.get("relative_form") or RelativeForm(),
             stream_form=forms_.get("stream_form") or StreamForm(initial={"stream_url": case.stream_url}),
             ashes_form=forms_.get("ashes_form") or AshesForm(initial={"on": timezone.localdate(now)}),
             receipt_form=forms_.get("receipt_form")
@@ -368,6 +371,73 @@ def stream_set(request: HttpRequest, case_id: int) -> HttpResponse:
 
     return _act(
         request, case_id, "stream_form", lambda a: StreamForm(request.POST), call, _("The link was saved.")
+    )
+
+
+@login_required
+@require_POST
+def relative_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    def call(actor: Actor, case: FuneralCase, form: Any) -> object:
+        return services.relative_save(
+            actor=actor, case=case, data=form.to_data(), notify=form.cleaned_data["notify"]
+        )
+
+    return _act(
+        request,
+        case_id,
+        "relative_form",
+        lambda a: RelativeForm(request.POST),
+        call,
+        _("The relative was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relative_edit(request: HttpRequest, case_id: int, relative_id: int) -> HttpResponse:
+    """Correct a relative's details, or take them off the case (the ``remove`` button)."""
+    actor = request_actor(request)
+    case = access_case_for_edit(actor, case_id, via=request.path)
+    relative = access_relative(case, relative_id)
+    assert actor is not None
+    if request.method == "POST":
+        form = RelativeForm(request.POST)
+        try:
+            if "remove" in request.POST:
+                services.relative_remove(actor=actor, case=case, relative=relative)
+                messages.success(request, _("%(name)s was taken off the case.") % {"name": relative.name})
+                return redirect("funerals:case-detail", case.pk)
+            if form.is_valid():
+                services.relative_save(
+                    actor=actor,
+                    case=case,
+                    relative=relative,
+                    data=form.to_data(),
+                    notify=form.cleaned_data["notify"],
+                )
+                messages.success(request, _("The relative's details were saved."))
+                return redirect("funerals:case-detail", case.pk)
+        except ValidationError as error:
+            _service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        status = 400
+    else:
+        form = RelativeForm(
+            initial={
+                "name": relative.name,
+                "relation": relative.relation,
+                "phone": relative.phone,
+                "id_number": relative.id_number,
+                "notify": relative.notify,
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "funerals/relative_form.html",
+        {"case": case, "relative": relative, "form": form},
+        status=status,
     )
 
 

@@ -20,7 +20,13 @@ from thukkhon.core.actor import Actor
 from thukkhon.core.address import address_errors
 from thukkhon.core.models import Municipality
 from thukkhon.core.roles import REGISTRY_WRITE
-from thukkhon.core.thai import national_id_error, normalize_national_id, title_error
+from thukkhon.core.thai import (
+    national_id_error,
+    normalize_national_id,
+    normalize_phone,
+    phone_error,
+    title_error,
+)
 from thukkhon.people.access import can_edit_vulnerability
 from thukkhon.people.models import (
     ChronicCondition,
@@ -203,16 +209,16 @@ def resident_errors(
             _add(errors, "status_date", _("This date cannot be in the future."))
         elif data.birth_date and data.status_date < data.birth_date:
             _add(errors, "status_date", _("This date cannot be before the birth date."))
-    phone = data.phone.replace("-", "").replace(" ", "")
-    if phone and not (phone.isdigit() and 9 <= len(phone) <= 10 and phone.startswith("0")):
-        _add(errors, "phone", _("A Thai phone number has 9 or 10 digits and starts with 0."))
+    message = phone_error(data.phone)
+    if message:
+        _add(errors, "phone", message)
     return errors
 
 
 def _resident_values(data: ResidentData) -> dict[str, Any]:
     values = {f.name: getattr(data, f.name) for f in fields(data)}
     values["national_id"] = _clean_id(data)
-    values["phone"] = data.phone.replace("-", "").replace(" ", "")
+    values["phone"] = normalize_phone(data.phone)
     values["first_name"] = data.first_name.strip()
     values["last_name"] = data.last_name.strip()
     if data.status == ResidentStatus.ALIVE:
