@@ -26,6 +26,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
 
 from thukkhon.core.api_auth import SessionAuth, TokenAuth
+from thukkhon.funerals.api import router as funerals_router
 from thukkhon.people.api import router as people_router
 from thukkhon.rides.api import router as rides_router
 
@@ -95,7 +96,8 @@ api = ThukKhonAPI(
     title="ThukKhon API",
     version="1",
     description=(
-        "The registry of a municipality: communities, households and residents. "
+        "A municipality's registry (communities, households, residents), People Assistance Vehicle "
+        "rides and funeral assistance. "
         "Authenticate with `Authorization: Bearer <token>` (issue one with "
         "`thukkhon manage issue_api_token USERNAME --name NAME`) or the signed-in browser session. "
         "Dates are ISO 8601 in the Common Era. Messages follow `Accept-Language` (Thai by default)."
@@ -108,6 +110,7 @@ api = ThukKhonAPI(
 
 api.add_router("/", people_router)
 api.add_router("/rides/", rides_router)
+api.add_router("/funerals/", funerals_router)
 
 
 # --- Errors ------------------------------------------------------------------------------------------

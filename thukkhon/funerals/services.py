@@ -606,7 +606,7 @@ def free_slots(cremator: Cremator, day: date) -> list[datetime]:
     return [s for s in slot_starts(cremator, day) if s not in taken]
 
 
-def _closed_message(cremator: Cremator, day: date) -> str | None:
+def closed_message(cremator: Cremator, day: date) -> str | None:
     crematorium = cremator.crematorium
     closed = ClosedDay.objects.filter(crematorium=crematorium, date=day).first()
     if closed is not None or day.weekday() in (crematorium.closed_weekdays or []):
@@ -637,7 +637,7 @@ def booking_errors(case: FuneralCase, cremator: Cremator, starts_at: datetime) -
     if starts_at < case.died_at:
         _add(errors, "starts_at", _("The cremation cannot be before the death."))
     day = timezone.localdate(starts_at)
-    closed = _closed_message(cremator, day)
+    closed = closed_message(cremator, day)
     if closed:
         _add(errors, "starts_at", closed)
     elif starts_at not in slot_starts(cremator, day):

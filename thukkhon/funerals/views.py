@@ -563,7 +563,7 @@ def slots(request: HttpRequest) -> HttpResponse:
         return render(request, "funerals/includes/slots.html", {"slots": [], "closed": ""})
     cremator = access_cremator(actor, int(cremator_id))
     day: date = form.cleaned_data["start"]
-    closed = services._closed_message(cremator, day) or ""
+    closed = services.closed_message(cremator, day) or ""
     free: list[datetime] = services.free_slots(cremator, day)
     return render(
         request, "funerals/includes/slots.html", {"slots": free, "closed": closed, "cremator": cremator}
