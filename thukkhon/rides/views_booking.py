@@ -169,16 +169,23 @@ def request_create(request: HttpRequest, resident_id: int) -> HttpResponse:
                         weekdays=form.cleaned_data.get("weekdays") or [],
                         ends_on=form.cleaned_data.get("ends_on"),
                         idempotency_key=key,
+                        eligibility_override=form.override_reason,
                     )
                     ride = series.requests.filter(outbound__isnull=True).order_by("service_date").first()
                 else:
-                    ride = booking.request_create(actor=actor, data=data, idempotency_key=key)
+                    ride = booking.request_create(
+                        actor=actor, data=data, idempotency_key=key, eligibility_override=form.override_reason
+                    )
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied:
                 raise Http404 from None
             else:
-                messages.success(request, _("The ride was booked."))
+                if ride is not None and ride.status == Status.DENIED:
+                    # Refused by the municipality's rules: recorded, and the reasons shown.
+                    messages.error(request, ride.denial_reason)
+                else:
+                    messages.success(request, _("The ride was booked."))
                 return redirect("rides:request-detail", ride.pk) if ride else redirect("rides:request-list")
     else:
         form = BookingForm(actor=actor, resident=resident)
@@ -196,7 +203,9 @@ def request_edit(request: HttpRequest, ride_id: int) -> HttpResponse:
         form = BookingForm(request.POST, actor=actor, resident=ride.resident, instance=ride)
         if form.is_valid():
             try:
-                booking.request_update(actor=actor, ride=ride, data=form.to_data())
+                booking.request_update(
+                    actor=actor, ride=ride, data=form.to_data(), eligibility_override=form.override_reason
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied:
