@@ -18,7 +18,6 @@ from thukkhon.rides.models import (
     Purpose,
     ReturnMode,
     RideRequest,
-    RideSeries,
     Status,
     TripEvent,
     UnmetNeed,

@@ -6,10 +6,12 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from thukkhon.core.actor import Actor
 from thukkhon.core.fields import BEDateField
+from thukkhon.people.forms import add_service_errors
 from thukkhon.people.models import Community, Place, Resident
 from thukkhon.people.selectors import communities_visible, places_visible
 from thukkhon.rides import eligibility, selectors
@@ -26,6 +28,9 @@ WEEKDAYS = [
     ("5", _("Saturday")),
     ("6", _("Sunday")),
 ]
+
+# The booking service names a location's problems after the location; the form shows them at its kind.
+SERVICE_FIELDS = {"pickup": "pickup_kind", "dropoff": "dropoff_kind"}
 
 
 def _time_input() -> forms.TimeInput:
@@ -143,6 +148,15 @@ class BookingForm(forms.Form):
             lat=data.get(f"{prefix}_lat"),
             lon=data.get(f"{prefix}_lon"),
         ).only_kind()
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The booking service's errors on the form; a location's go with its kind."""
+        if hasattr(error, "error_dict"):
+            named = {
+                SERVICE_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()
+            }
+            error = ValidationError(named)  # type: ignore[arg-type]
+        add_service_errors(self, error)
 
     @property
     def override_reason(self) -> str:
