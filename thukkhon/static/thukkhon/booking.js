@@ -27,8 +27,22 @@
     L.polyline(lines, { color: "#c9d1d9", weight: 1, interactive: false }).addTo(map);
   }
 
-  function label(marker, text, className) {
-    marker.bindTooltip(text, { permanent: true, direction: "right", offset: [8, 0], className: "map-label " + className });
+  // Names stay on the map once zoomed in enough for them not to cover each other; before that a
+  // tap (or hover) on a point shows its name.
+  function labeller(map) {
+    var labels = [];
+    function apply(item) {
+      item.marker.unbindTooltip();
+      item.marker.bindTooltip(item.text, {
+        permanent: map.getZoom() >= item.from, direction: "right", offset: [8, 0], className: "map-label " + item.className
+      });
+    }
+    map.on("zoomend", function () { labels.forEach(apply); });
+    return function (marker, text, className, from) {
+      var item = { marker: marker, text: text, className: className, from: from };
+      labels.push(item);
+      apply(item);
+    };
   }
 
   function initMap(el) {
@@ -38,6 +52,8 @@
     el.hidden = false;
     var hint = document.getElementById(el.getAttribute("aria-describedby"));
     if (hint) { hint.hidden = false; }
+    var legend = el.parentNode.querySelector(".map-legend");
+    if (legend) { legend.hidden = false; }
     var latInput = document.getElementById(el.dataset.latInput);
     var lonInput = document.getElementById(el.dataset.lonInput);
     var data = townData();
@@ -50,27 +66,24 @@
       el.classList.add("pin-map-offline");
     }
     L.control.scale({ imperial: false }).addTo(map);
-    var points = [];
+    var points = [], label = labeller(map);
     data.communities.forEach(function (c) {
       points.push(c.at);
       var m = L.circleMarker(c.at, { radius: 5, color: ACCENT, weight: 2, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
-      label(m, c.name, "map-label-community");
+      label(m, c.name, "map-label-community", 16);
     });
     data.places.forEach(function (p) {
       points.push(p.at);
       var m = L.circleMarker(p.at, { radius: 7, color: BRAND, weight: 2, fillColor: BRAND, fillOpacity: 0.85 }).addTo(map);
-      label(m, p.name, "map-label-place");
+      label(m, p.name, "map-label-place", 15);
     });
     if (data.home) {
       points.push(data.home);
       var home = L.circleMarker(data.home, { radius: 9, color: INK, weight: 3, fillColor: "#ffbf47", fillOpacity: 1 }).addTo(map);
-      label(home, el.dataset.labelHome, "map-label-home");
+      label(home, el.dataset.labelHome, "map-label-home", 0);
     }
     var townBounds = points.length ? L.latLngBounds(points) : null;
     if (!tiles && townBounds) { drawGrid(L, map, townBounds); }
-    // Community names only when zoomed in enough for them not to cover each other.
-    function showLabels() { el.classList.toggle("pin-map-far", map.getZoom() < 15); }
-    map.on("zoomend", showLabels);
 
     var pin = null;
     function fill(latlng) {
@@ -102,7 +115,6 @@
     } else {
       map.setView([13.75, 100.5], 6);  // Thailand, when the town has nothing on the map yet
     }
-    showLabels();
     el._pinMap = map;
   }
 
