@@ -5,6 +5,7 @@ need with its reasons; staff may book anyway with a reason, which is recorded; n
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -224,3 +225,33 @@ def test_a_change_that_makes_the_resident_ineligible_is_refused_and_changes_noth
     )
     ride.refresh_from_db()
     assert (ride.purpose, ride.eligibility_override) == (Purpose.OFFICE, "ไปทำบัตรคนพิการ")
+
+
+def test_through_the_api_a_volunteer_is_refused_and_staff_are_asked_for_a_reason(town: BookingTown) -> None:
+    from django.utils import timezone
+
+    from tests.api.conftest import ApiClient, token_for
+
+    _refuse(town)
+    day = timezone.localdate() + timedelta(days=3)
+    payload = {
+        "resident_id": town.young.pk,
+        "purpose": "hospital",
+        "service_date": day.isoformat(),
+        "appointment_time": "10:00",
+        "dropoff": {"kind": "place", "place_id": town.hospital.pk},
+    }
+
+    def post(role: str) -> Any:
+        client = ApiClient(token_for(town.users[role], town.muni), "en")
+        return client.client.post(
+            "/api/v1/rides/requests", payload, content_type="application/json", headers=client.headers
+        )
+
+    refused = post(Role.VOLUNTEER)
+    assert refused.status_code == 201
+    assert (refused.json()["status"], refused.json()["denial_reason"]) == ("denied", NONE_MET_EN)
+    assert UnmetNeed.objects.count() == 1
+    asked = post(Role.DISPATCHER)
+    assert asked.status_code == 422
+    assert RideRequest.objects.count() == 1
