@@ -265,3 +265,20 @@ def test_a_volunteer_sees_the_refusal_in_thai(town: BookingTown) -> None:
     assert [str(m) for m in response.context["messages"]] == [expected]
     assert (ride.status, ride.denial_reason, ride.eligibility_override) == (Status.DENIED, expected, "")
     assert UnmetNeed.objects.get().detail == expected
+
+
+def test_changing_a_booking_made_anyway_keeps_its_reason_on_the_form(town: BookingTown) -> None:
+    _refuse(town)
+    client = client_for(town.users[Role.DISPATCHER])
+    client.post(f"/rides/new/{town.young.pk}/", form_data(town, eligibility_override="ขาหักชั่วคราว"))
+    ride = RideRequest.objects.get()
+    page = client.get(f"/rides/{ride.pk}/edit/")
+    assert page.context["form"]["eligibility_override"].value() == "ขาหักชั่วคราว"
+    response = client.post(
+        f"/rides/{ride.pk}/edit/",
+        form_data(town, appointment_time="11:00", eligibility_override="ขาหักชั่วคราว"),
+    )
+    assert response.status_code == 302
+    ride.refresh_from_db()
+    assert ride.appointment_at is not None
+    assert (timezone.localtime(ride.appointment_at).hour, ride.eligibility_override) == (11, "ขาหักชั่วคราว")

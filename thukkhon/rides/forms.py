@@ -207,6 +207,7 @@ def initial_from(ride: RideRequest) -> dict[str, Any]:
             "attendants",
             "notes_for_driver",
             "return_mode",
+            "eligibility_override",
         )
     }
     if ride.appointment_at:

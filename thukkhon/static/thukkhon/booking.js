@@ -97,6 +97,13 @@
       pin.on("dragend", function () { fill(pin.getLatLng()); });
     }
     map.on("click", function (event) { place(event.latlng); fill(event.latlng); });
+    // With the keyboard: the arrow keys move the map (Leaflet), Enter pins its centre.
+    el.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.target !== el) { return; }
+      event.preventDefault();
+      place(map.getCenter());
+      fill(map.getCenter());
+    });
     function fromInputs() {
       var lat = parse(latInput), lon = parse(lonInput);
       if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) { return false; }
