@@ -6,7 +6,14 @@ from thukkhon.rides.models import ResidentAccount, RideRequest, RideSeries, Ride
 
 @admin.register(RideSettings)
 class RideSettingsAdmin(admin.ModelAdmin):
-    list_display = ["municipality", "arrive_before_min", "window_min", "book_days_ahead", "min_age"]
+    list_display = [
+        "municipality",
+        "arrive_before_min",
+        "window_min",
+        "book_days_ahead",
+        "min_age",
+        "ineligible_requests",
+    ]
 
 
 @admin.register(ResidentAccount)

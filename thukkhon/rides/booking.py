@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -64,6 +64,19 @@ def _raise(errors: Errors) -> None:
         raise ValidationError(errors)  # type: ignore[arg-type]
 
 
+# The fields each kind of location uses; those of the other kinds are ignored.
+LOCATION_PARTS = ("place", "address", "lat", "lon")
+_KIND_PARTS: dict[str, tuple[str, ...]] = {
+    LocationKind.HOME: (),
+    LocationKind.PLACE: ("place",),
+    LocationKind.ADDRESS: ("address", "lat", "lon"),
+}
+
+
+def location_parts(kind: str) -> tuple[str, ...]:
+    return _KIND_PARTS.get(kind, LOCATION_PARTS)
+
+
 @dataclass
 class Location:
     kind: str = LocationKind.HOME
@@ -71,6 +84,17 @@ class Location:
     address: str = ""
     lat: Decimal | None = None
     lon: Decimal | None = None
+
+    def only_kind(self) -> Location:
+        """The same location without the values of the kinds not chosen."""
+        used = location_parts(self.kind)
+        return Location(
+            kind=self.kind,
+            place=self.place if "place" in used else None,
+            address=self.address if "address" in used else "",
+            lat=self.lat if "lat" in used else None,
+            lon=self.lon if "lon" in used else None,
+        )
 
 
 @dataclass
@@ -290,6 +314,41 @@ def booking_errors(
     return errors, plan
 
 
+def eligibility_gate(
+    actor: Actor, data: BookingData, rules: RideSettings, *, override: str, errors: Errors | None
+) -> tuple[str | None, str]:
+    """Where the municipality refuses ineligible requests: ``(refusal, override)``.
+
+    ``refusal`` is the reason to deny the request with (it is booked, then denied, so that it counts
+    as unmet need), or None. A staff member who books may go past a refusal by giving a reason,
+    returned as ``override``; without one, an error is added to ``errors`` — or, when ``errors``
+    is None (nobody to ask, e.g. the daily extension of a series), the request is refused.
+    Everyone else's request is refused, whatever override they send."""
+    refused = eligibility.refusal(
+        eligibility.assess(data.resident, data.purpose, on=data.service_date), rules
+    )
+    if refused is None:
+        return None, ""
+    reason = override.strip()[:300]
+    if eligibility.may_override(actor):
+        if reason:
+            return None, reason
+        if errors is not None:
+            _add(
+                errors,
+                "eligibility_override",
+                _("%(refusal)s To book the ride anyway, give the reason.") % {"refusal": refused},
+            )
+            return None, ""
+    return refused, ""
+
+
+def _deny_refused(ride: RideRequest, refused: str, now: datetime) -> None:
+    """A refused request is denied by the rules (no person): a denial, hence unmet need."""
+    outcomes.request_transition(actor=None, ride=ride, to=Status.DENIED, reason=refused, at=now)
+    ride.refresh_from_db()
+
+
 # --- Writing ---------------------------------------------------------------------------------------------
 
 
@@ -359,6 +418,7 @@ def _create_rows(
     key: str | None,
     series: RideSeries | None,
     now: datetime,
+    override: str = "",
 ) -> RideRequest:
     assessed = eligibility.assess(values["resident"], values["purpose"], on=values["service_date"])
     common = {
@@ -368,9 +428,11 @@ def _create_rows(
         "series": series,
         "priority": assessed.priority,
         "priority_reasons": assessed.reasons_json(),
+        "eligibility_override": override,
     }
     ride = RideRequest.objects.create(**values, **common, idempotency_key=key)
-    TripEvent.objects.create(request=ride, status=Status.REQUESTED, note=_("Booked"), at=now, by=actor.user)
+    note = _("Booked although not eligible: %(reason)s") % {"reason": override} if override else _("Booked")
+    TripEvent.objects.create(request=ride, status=Status.REQUESTED, note=note[:300], at=now, by=actor.user)
     if values["return_mode"] in (ReturnMode.FIXED, ReturnMode.CALL):
         leg = RideRequest.objects.create(
             **_return_values(values, rules),
@@ -391,8 +453,13 @@ def request_create(
     idempotency_key: str | None = None,
     channel: str | None = None,
     now: datetime | None = None,
+    eligibility_override: str = "",
 ) -> RideRequest:
-    """Book a ride (and its return leg). The same idempotency key again returns the first request."""
+    """Book a ride (and its return leg). The same idempotency key again returns the first request.
+
+    Where the municipality refuses ineligible requests, the request of a resident who does not
+    qualify is recorded and denied at once (see :func:`eligibility_gate`); the caller sees the
+    denied request. Staff book it anyway with ``eligibility_override``, the reason."""
     key = (
         outcomes.hashed_key("rq", actor.municipality.pk, actor.user.pk, idempotency_key)
         if idempotency_key
@@ -404,7 +471,9 @@ def request_create(
             return done
     try:
         with transaction.atomic():
-            return _request_create(actor=actor, data=data, key=key, channel=channel, now=now)
+            return _request_create(
+                actor=actor, data=data, key=key, channel=channel, now=now, override=eligibility_override
+            )
     except IntegrityError:
         if key is None:
             raise
@@ -415,7 +484,13 @@ def request_create(
 
 
 def _request_create(
-    *, actor: Actor, data: BookingData, key: str | None, channel: str | None, now: datetime | None
+    *,
+    actor: Actor,
+    data: BookingData,
+    key: str | None,
+    channel: str | None,
+    now: datetime | None,
+    override: str,
 ) -> RideRequest:
     _require_booker(actor, data.resident)
     # One booking at a time per resident, so that two submissions cannot both pass the duplicate check.
@@ -425,8 +500,9 @@ def _request_create(
     moment = now or timezone.now()
     rules = eligibility.settings_for(actor.municipality.pk)
     errors, plan = booking_errors(actor, data, rules=rules, now=moment)
+    refused, override = eligibility_gate(actor, data, rules, override=override, errors=errors)
     _raise(errors)
-    return _create_rows(
+    ride = _create_rows(
         actor=actor,
         values=_values(data, plan),
         rules=rules,
@@ -434,14 +510,25 @@ def _request_create(
         key=key,
         series=None,
         now=moment,
+        override=override,
     )
+    if refused is not None:
+        _deny_refused(ride, refused, moment)
+    return ride
 
 
 @transaction.atomic
 def request_update(
-    *, actor: Actor, ride: RideRequest, data: BookingData, now: datetime | None = None
+    *,
+    actor: Actor,
+    ride: RideRequest,
+    data: BookingData,
+    now: datetime | None = None,
+    eligibility_override: str = "",
 ) -> RideRequest:
-    """Change a booking that is still requested or accepted (the outbound trip; its return leg follows)."""
+    """Change a booking that is still requested or accepted (the outbound trip; its return leg follows).
+    Where ineligible requests are refused, a change that makes the resident ineligible (another
+    purpose, say) is refused and changes nothing, unless staff give the reason to go ahead."""
     ride = RideRequest.objects.select_for_update().get(pk=ride.pk)
     if ride.outbound_id is not None:
         raise ValidationError(_("Change the outbound trip; its return follows."))
@@ -455,10 +542,14 @@ def request_update(
     moment = now or timezone.now()
     rules = eligibility.settings_for(actor.municipality.pk)
     errors, plan = booking_errors(actor, data, rules=rules, now=moment, instance=ride)
+    refused, override = eligibility_gate(actor, data, rules, override=eligibility_override, errors=errors)
+    if refused is not None:
+        _add(errors, NON_FIELD_ERRORS, refused)
     _raise(errors)
     values = _values(data, plan)
     for name, value in values.items():
         setattr(ride, name, value)
+    ride.eligibility_override = override
     assessed = eligibility.assess(
         ride.resident, ride.purpose, on=ride.service_date, exclude_request_id=ride.pk
     )
@@ -475,6 +566,7 @@ def request_update(
                 "series": ride.series,
                 "priority": ride.priority,
                 "priority_reasons": ride.priority_reasons,
+                "eligibility_override": override,
             }
             leg = RideRequest.objects.create(**_return_values(values, rules), **common, outbound=ride)
             TripEvent.objects.create(
@@ -492,6 +584,7 @@ def request_update(
     else:
         for name, value in _return_values(values, rules).items():
             setattr(leg, name, value)
+        leg.eligibility_override = override
         leg.save()
     return ride
 
@@ -526,6 +619,7 @@ def _template(data: BookingData) -> dict[str, Any]:
     """The booking repeated by a series, as JSON (places by id, times as HH:MM)."""
 
     def loc(value: Location) -> dict[str, Any]:
+        value = value.only_kind()
         return {
             "kind": value.kind,
             "place": value.place.pk if value.place else None,
@@ -604,10 +698,16 @@ def series_create(
     ends_on: date | None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    eligibility_override: str = "",
 ) -> RideSeries:
     """A recurring booking from ``data.service_date`` to ``ends_on`` on ``weekdays`` (0 = Monday):
     one request per date, created up to ``book_days_ahead`` (:func:`series_extend` adds the rest
-    as the days come). If any date cannot be booked, nothing is."""
+    as the days come). If any date cannot be booked, nothing is.
+
+    Where ineligible requests are refused, a refused series is recorded ended, with its first date
+    denied (unmet need once, not once per date); staff book it anyway with ``eligibility_override``,
+    which the dates added later keep. A date added later for a resident who no longer qualifies,
+    without such a reason, is denied."""
     key = (
         outcomes.hashed_key("rs", actor.municipality.pk, actor.user.pk, idempotency_key)
         if idempotency_key
@@ -618,7 +718,13 @@ def series_create(
     try:
         with transaction.atomic():
             return _series_create(
-                actor=actor, data=data, weekdays=weekdays, ends_on=ends_on, key=key, now=now
+                actor=actor,
+                data=data,
+                weekdays=weekdays,
+                ends_on=ends_on,
+                key=key,
+                now=now,
+                override=eligibility_override,
             )
     except IntegrityError:
         if key is None or not (done := RideSeries.objects.filter(idempotency_key=key).first()):
@@ -634,6 +740,7 @@ def _series_create(
     ends_on: date | None,
     key: str | None,
     now: datetime | None,
+    override: str,
 ) -> RideSeries:
     _require_booker(actor, data.resident)
     Resident.objects.select_for_update().filter(pk=data.resident.pk).first()
@@ -651,18 +758,36 @@ def _series_create(
         _add(errors, "ends_on", _("The series must end after its first date."))
     _raise(errors)
     assert ends_on is not None
-    first_errors, _plan = booking_errors(actor, data, rules=rules, now=moment)
+    first_errors, first_plan = booking_errors(actor, data, rules=rules, now=moment)
+    refused, override = eligibility_gate(actor, data, rules, override=override, errors=first_errors)
     _raise(first_errors)
+    template = _template(data)
+    if override:
+        template["eligibility_override"] = override
     series = RideSeries.objects.create(
         municipality=actor.municipality,
         resident=data.resident,
         weekdays=days,
         starts_on=data.service_date,
         ends_on=ends_on,
-        template=_template(data),
+        template=template,
         created_by=actor.user,
         idempotency_key=key,
+        is_active=refused is None,
+        ended_reason=(refused or "")[:200],
     )
+    if refused is not None:
+        ride = _create_rows(
+            actor=actor,
+            values=_values(data, first_plan),
+            rules=rules,
+            channel=Channel.SERIES,
+            key=None,
+            series=series,
+            now=moment,
+        )
+        _deny_refused(ride, refused, moment)
+        return series
     _series_fill(actor=actor, series=series, rules=rules, now=moment)
     return series
 
@@ -678,13 +803,16 @@ def _series_fill(*, actor: Actor, series: RideSeries, rules: RideSettings, now: 
     for day in series_dates(series.weekdays, start, horizon):
         data = _from_template(series, day)
         day_errors, plan = booking_errors(actor, data, rules=rules, now=now)
+        refused, override = eligibility_gate(
+            actor, data, rules, override=series.template.get("eligibility_override", ""), errors=None
+        )
         if day_errors:
             label = format_thai_date(day)
             for name, messages in day_errors.items():
                 for message in messages:
                     _add(errors, name, _("%(date)s: %(message)s") % {"date": label, "message": message})
             continue
-        _create_rows(
+        ride = _create_rows(
             actor=actor,
             values=_values(data, plan),
             rules=rules,
@@ -692,7 +820,10 @@ def _series_fill(*, actor: Actor, series: RideSeries, rules: RideSettings, now: 
             key=None,
             series=series,
             now=now,
+            override=override,
         )
+        if refused is not None:
+            _deny_refused(ride, refused, now)
         created += 1
     _raise(errors)
     series.generated_until = horizon

@@ -8,6 +8,11 @@ for a medical purpose.
 The priority score adds points for what makes a ride more needed (see ``POINTS``); residents who
 were refused in the last 30 days rise (``DENIED_RECENTLY`` each, up to ``DENIED_CAP``).
 
+What follows when a resident does not qualify is the municipality's choice
+(``RideSettings.ineligible_requests``, decision record 0010): *inform* books the ride and shows that
+the resident is not eligible; *refuse* denies the request at booking — recorded as unmet need like
+any denial — unless a staff member books it anyway with a reason (:func:`refusal`, :func:`may_override`).
+
 Reading the vulnerability profile here is a read by a service, not by a person: no access log.
 A page that shows the result to a person goes through :func:`assessment_for_person`, which logs.
 """
@@ -23,7 +28,15 @@ from django.utils.translation import gettext as _
 from thukkhon.core.access import log_sensitive_read
 from thukkhon.core.actor import Actor
 from thukkhon.people.models import Dependency, Resident, Vulnerability
-from thukkhon.rides.models import MEDICAL_PURPOSES, Purpose, RideRequest, RideSettings, Status
+from thukkhon.rides import selectors
+from thukkhon.rides.models import (
+    MEDICAL_PURPOSES,
+    IneligibleRequests,
+    Purpose,
+    RideRequest,
+    RideSettings,
+    Status,
+)
 
 POINTS = {
     "bed": 40,
@@ -149,6 +162,25 @@ def assess(
         resident, purpose, on=on, vulnerability=vuln, exclude_request_id=exclude_request_id
     )
     return Assessment(eligible=ok, eligibility_reasons=why, priority=score, priority_reasons=reasons)
+
+
+def refuses(rules: RideSettings) -> bool:
+    """Whether the municipality refuses the requests of residents who are not eligible."""
+    return rules.ineligible_requests == IneligibleRequests.REFUSE
+
+
+def may_override(actor: Actor) -> bool:
+    """Staff who book (admin, welfare, dispatcher) may book a refused request anyway, with a reason."""
+    return actor.has_role(*selectors.STAFF_BOOK)
+
+
+def refusal(assessment: Assessment, rules: RideSettings) -> str | None:
+    """The reason a request is refused, in the user's language, or None when it is not."""
+    if assessment.eligible or not refuses(rules):
+        return None
+    return _("Not eligible for the People Assistance Vehicle: %(reasons)s") % {
+        "reasons": " ".join(assessment.eligibility_reasons)
+    }
 
 
 def assessment_for_person(actor: Actor, ride: RideRequest, *, via: str = "") -> Assessment:

@@ -6,14 +6,16 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from thukkhon.core.actor import Actor
 from thukkhon.core.fields import BEDateField
+from thukkhon.people.forms import add_service_errors
 from thukkhon.people.models import Community, Place, Resident
 from thukkhon.people.selectors import communities_visible, places_visible
-from thukkhon.rides import selectors
-from thukkhon.rides.booking import BookingData, Location
+from thukkhon.rides import eligibility, selectors
+from thukkhon.rides.booking import LOCATION_PARTS, BookingData, Location, location_parts
 from thukkhon.rides.models import LocationKind, Mobility, Purpose, ReturnMode, RideRequest, Status
 
 DATE_HELP = _("Day/month/year in the Buddhist Era, e.g. 05/03/2568.")
@@ -26,6 +28,9 @@ WEEKDAYS = [
     ("5", _("Saturday")),
     ("6", _("Sunday")),
 ]
+
+# The booking service names a location's problems after the location; the form shows them at its kind.
+SERVICE_FIELDS = {"pickup": "pickup_kind", "dropoff": "dropoff_kind"}
 
 
 def _time_input() -> forms.TimeInput:
@@ -83,6 +88,16 @@ class BookingForm(forms.Form):
         label=_("On"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     ends_on = BEDateField(label=_("Until"), required=False, help_text=DATE_HELP)
+    eligibility_override = forms.CharField(
+        label=_("Reason to book although not eligible"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the resident does not meet the municipality's criteria: "
+            "the reason is recorded with the ride."
+        ),
+    )
 
     def __init__(
         self, *args: Any, actor: Actor, resident: Resident, instance: RideRequest | None = None, **kwargs: Any
@@ -101,6 +116,28 @@ class BookingForm(forms.Form):
         if instance is not None:
             for name in ("repeat", "weekdays", "ends_on"):
                 del self.fields[name]
+        # Only staff may book past a refusal, and only where the municipality refuses.
+        rules = eligibility.settings_for(actor.municipality.pk)
+        if not (eligibility.refuses(rules) and eligibility.may_override(actor)):
+            del self.fields["eligibility_override"]
+
+    def clean(self) -> dict[str, Any]:
+        """A location's fields of the kinds not chosen are ignored: hidden on the page, they may
+        still be posted with stale or invalid values, which must neither block nor change the
+        booking."""
+        data = super().clean() or {}
+        for prefix in ("pickup", "dropoff"):
+            kind = data.get(f"{prefix}_kind")
+            if kind not in LocationKind.values:
+                continue
+            used = location_parts(kind)
+            for part in LOCATION_PARTS:
+                if part in used:
+                    continue
+                name = f"{prefix}_{part}"
+                self.errors.pop(name, None)
+                data[name] = "" if part == "address" else None
+        return data
 
     def _location(self, prefix: str) -> Location:
         data = self.cleaned_data
@@ -110,7 +147,20 @@ class BookingForm(forms.Form):
             address=data.get(f"{prefix}_address") or "",
             lat=data.get(f"{prefix}_lat"),
             lon=data.get(f"{prefix}_lon"),
-        )
+        ).only_kind()
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The booking service's errors on the form; a location's go with its kind."""
+        if hasattr(error, "error_dict"):
+            named = {
+                SERVICE_FIELDS.get(name, name): messages for name, messages in error.message_dict.items()
+            }
+            error = ValidationError(named)  # type: ignore[arg-type]
+        add_service_errors(self, error)
+
+    @property
+    def override_reason(self) -> str:
+        return (self.cleaned_data.get("eligibility_override") or "").strip()
 
     def to_data(self) -> BookingData:
         data = self.cleaned_data
@@ -157,6 +207,7 @@ def initial_from(ride: RideRequest) -> dict[str, Any]:
             "attendants",
             "notes_for_driver",
             "return_mode",
+            "eligibility_override",
         )
     }
     if ride.appointment_at:

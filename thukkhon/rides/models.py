@@ -13,6 +13,13 @@ from thukkhon.fleet.models import Driver, Vehicle
 from thukkhon.people.models import Place, Resident
 
 
+class IneligibleRequests(models.TextChoices):
+    """What happens to a request of a resident who does not meet the criteria."""
+
+    INFORM = "inform", _("Inform only: book it and show that the resident is not eligible")
+    REFUSE = "refuse", _("Refuse it (staff may book it anyway with a reason)")
+
+
 class RideSettings(models.Model):
     """Each municipality's rules: time windows, eligibility, travel-time model and costs."""
 
@@ -40,6 +47,12 @@ class RideSettings(models.Model):
     dependency_eligible = models.BooleanField(_("home- or bed-bound qualifies"), default=True)
     welfare_card_eligible = models.BooleanField(_("state welfare card qualifies"), default=True)
     medical_purposes_only = models.BooleanField(_("medical purposes only"), default=False)
+    ineligible_requests = models.CharField(
+        _("requests of residents who are not eligible"),
+        max_length=10,
+        choices=IneligibleRequests.choices,
+        default=IneligibleRequests.INFORM,
+    )
     private_hire_cost = models.DecimalField(
         _("private hire cost of one trip (baht)"), max_digits=8, decimal_places=2, default=800
     )
@@ -208,6 +221,9 @@ class RideRequest(models.Model):
     priority = models.IntegerField(_("priority"), default=0)
     priority_reasons = models.JSONField(default=list, blank=True)
     denial_reason = models.TextField(_("reason for denial"), blank=True)
+    eligibility_override = models.CharField(
+        _("booked although not eligible, because"), max_length=300, blank=True
+    )
     cancel_reason = models.CharField(_("reason for cancellation"), max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

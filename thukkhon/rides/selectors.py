@@ -105,3 +105,42 @@ def request_search(actor: Actor, filters: RequestFilters) -> QuerySet[RideReques
 
 def request_events(ride: RideRequest) -> QuerySet[TripEvent]:
     return ride.events.select_related("by").order_by("at", "id")
+
+
+def booking_map(actor: Actor, resident: Resident) -> dict[str, object]:
+    """What the booking form's map draws when there are no tiles (and over them when there are):
+    the municipality's registered places, its community centres — where a community has no centre,
+    the mean of its households' positions, rounded to about 100 m — and the resident's home."""
+    from django.db.models import Avg
+
+    from thukkhon.people.models import Household, Place
+
+    def point(lat: object, lon: object, digits: int = 6) -> list[float]:
+        return [round(float(lat), digits), round(float(lon), digits)]  # type: ignore[arg-type]
+
+    places = [
+        {"name": p.name_th, "kind": p.kind, "at": point(p.latitude, p.longitude)}
+        for p in Place.objects.filter(municipality=actor.municipality).order_by("kind", "name_th")
+    ]
+    centres = {
+        row["community"]: point(row["lat"], row["lon"], 3)
+        for row in Household.objects.filter(municipality=actor.municipality, latitude__isnull=False)
+        .values("community")
+        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
+        .order_by()
+        if row["lat"] is not None and row["lon"] is not None
+    }
+    communities = []
+    for c in Community.objects.filter(municipality=actor.municipality).order_by("code"):
+        at = point(c.latitude, c.longitude) if c.latitude is not None and c.longitude is not None else None
+        at = at or centres.get(c.pk)
+        if at is not None:
+            communities.append({"name": c.name_th, "at": at})
+    home = resident.household
+    return {
+        "places": places,
+        "communities": communities,
+        "home": point(home.latitude, home.longitude)
+        if home is not None and home.latitude is not None and home.longitude is not None
+        else None,
+    }

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from thukkhon.core.actor import Actor, request_actor
 from thukkhon.core.http import is_htmx
 from thukkhon.core.roles import Role
-from thukkhon.people.forms import add_service_errors
-from thukkhon.people.models import ResidentStatus
+from thukkhon.people.models import Resident, ResidentStatus
 from thukkhon.people.selectors import paginate
 from thukkhon.rides import booking, eligibility, outcomes, selectors
 from thukkhon.rides.access import (
@@ -169,20 +168,27 @@ def request_create(request: HttpRequest, resident_id: int) -> HttpResponse:
                         weekdays=form.cleaned_data.get("weekdays") or [],
                         ends_on=form.cleaned_data.get("ends_on"),
                         idempotency_key=key,
+                        eligibility_override=form.override_reason,
                     )
                     ride = series.requests.filter(outbound__isnull=True).order_by("service_date").first()
                 else:
-                    ride = booking.request_create(actor=actor, data=data, idempotency_key=key)
+                    ride = booking.request_create(
+                        actor=actor, data=data, idempotency_key=key, eligibility_override=form.override_reason
+                    )
             except ValidationError as error:
-                add_service_errors(form, error)
+                form.add_service_errors(error)
             except PermissionDenied:
                 raise Http404 from None
             else:
-                messages.success(request, _("The ride was booked."))
+                if ride is not None and ride.status == Status.DENIED:
+                    # Refused by the municipality's rules: recorded, and the reasons shown.
+                    messages.error(request, ride.denial_reason)
+                else:
+                    messages.success(request, _("The ride was booked."))
                 return redirect("rides:request-detail", ride.pk) if ride else redirect("rides:request-list")
     else:
         form = BookingForm(actor=actor, resident=resident)
-    return render(request, "rides/booking/form.html", {"form": form, "resident": resident, "ride": None})
+    return _form_page(request, actor, form, resident, None)
 
 
 @login_required
@@ -196,9 +202,11 @@ def request_edit(request: HttpRequest, ride_id: int) -> HttpResponse:
         form = BookingForm(request.POST, actor=actor, resident=ride.resident, instance=ride)
         if form.is_valid():
             try:
-                booking.request_update(actor=actor, ride=ride, data=form.to_data())
+                booking.request_update(
+                    actor=actor, ride=ride, data=form.to_data(), eligibility_override=form.override_reason
+                )
             except ValidationError as error:
-                add_service_errors(form, error)
+                form.add_service_errors(error)
             except PermissionDenied:
                 raise Http404 from None
             else:
@@ -206,7 +214,20 @@ def request_edit(request: HttpRequest, ride_id: int) -> HttpResponse:
                 return redirect("rides:request-detail", ride.pk)
     else:
         form = BookingForm(actor=actor, resident=ride.resident, instance=ride)
-    return render(request, "rides/booking/form.html", {"form": form, "resident": ride.resident, "ride": ride})
+    return _form_page(request, actor, form, ride.resident, ride)
+
+
+def _form_page(
+    request: HttpRequest, actor: Actor, form: BookingForm, resident: Resident, ride: RideRequest | None
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "resident": resident,
+        "home": resident.household,
+        "ride": ride,
+        "map_data": selectors.booking_map(actor, resident),
+    }
+    return render(request, "rides/booking/form.html", context)
 
 
 def _apply(request: HttpRequest, ride: RideRequest, call: object) -> HttpResponse:
