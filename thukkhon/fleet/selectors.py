@@ -11,6 +11,7 @@ reserved: a trip that ended at 10:05 would need the 10:00 slot.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -149,13 +150,16 @@ def vehicle_blocks(
 
 
 def merged_shifts(shifts: Sequence[Shift]) -> list[Shift]:
-    """Shifts of one vehicle in time order, those that touch or overlap merged into the first
-    (in memory only)."""
+    """Shifts of one vehicle in time order, those that touch or overlap merged into (a copy of) the
+    first; the shifts given are not changed."""
     result: list[Shift] = []
     for shift in sorted(shifts, key=lambda s: s.starts_at):
         last = result[-1] if result else None
         if last is not None and last.vehicle_id == shift.vehicle_id and shift.starts_at <= last.ends_at:
-            last.ends_at = max(last.ends_at, shift.ends_at)
+            if last.ends_at < shift.ends_at:
+                if any(last is s for s in shifts):
+                    last = result[-1] = copy.copy(last)
+                last.ends_at = shift.ends_at
         else:
             result.append(shift)
     return result

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from thukkhon.core.models import Municipality
 from thukkhon.dispatch import model as dm
@@ -41,7 +41,6 @@ from thukkhon.dispatch.insertion import InsertionOption, rank_insertions
 from thukkhon.fleet.models import Reservation, Shift, Vehicle
 from thukkhon.fleet.selectors import (
     Block,
-    BlockKind,
     FreeInterval,
     ceil_slot,
     free_intervals,
@@ -613,13 +612,17 @@ def _clash_breach(day: Day, vehicle_id: int, r: int, near: Sequence[int] = ()) -
     found = _clashes(day, vehicle_id, r, near)
     if not found:
         return None
-    return Breach("reserved", r, day.fleet[vehicle_id].describe(found[0]) + ".")
+    return Breach("reserved", r, _("%(clash)s.") % {"clash": day.fleet[vehicle_id].describe(found[0])})
 
 
 def _who(day: Day, index: int) -> str:
     ride = day.requests[index]
     resident = ride.resident
     return f"{resident.first_name} {resident.last_name}".strip() or f"#{ride.pk}"
+
+
+def _span(lo: datetime, hi: datetime) -> str:
+    return f"{_hm(lo)}–{_hm(hi)}"
 
 
 def _hm(moment: datetime) -> str:
@@ -767,7 +770,6 @@ def _unplanned_detail(day: Day, index: int) -> str:
         vehicle_day.describe(block)
         for vehicle_day in day.fleet.values()
         for block in _clashes(day, vehicle_day.vehicle.pk, index)
-        if block.kind != BlockKind.OFF_SHIFT
     ]
     if found:
         detail = f"{detail} ({'; '.join(found[:3])})"
@@ -937,7 +939,7 @@ def place_on_vehicle(
     if not ks:  # every minute of its shifts is taken
         block = (_clashes(day, vehicle_id, request) or vehicle_day.blocks)[0]
         return [list(r) for r in current.routes], [
-            Breach("reserved", request, vehicle_day.describe(block) + ".")
+            Breach("reserved", request, _("%(clash)s.") % {"clash": vehicle_day.describe(block)})
         ]
     for k, route in enumerate(current.routes):
         if any(s.request == request for s in route[: current.locked[k]]):
@@ -1169,10 +1171,49 @@ class RunView:
     run: Run
     stops: list[StopView]
     capacity: tuple[int, int, int]
+    conflicts: list[str] = field(default_factory=list)  # blocks that now fall on planned stops
 
 
-def plan_review(plan: Plan) -> list[RunView]:
-    """Each run with its stops in order and the load on board after each stop."""
+FINISHED_STOPS = frozenset({Stop.State.DONE, Stop.State.NO_SHOW, Stop.State.SKIPPED})
+
+
+def _falls_in(stop: Stop, pickups: dict[int, datetime], lo: datetime, hi: datetime) -> bool:
+    """The stop is planned in [lo, hi), or it is a drop-off whose passenger is on board then."""
+    if lo <= stop.planned_at < hi:
+        return True
+    picked = pickups.get(stop.request_id)
+    return stop.kind == Stop.Kind.DROPOFF and picked is not None and picked < hi and stop.planned_at > lo
+
+
+def run_conflicts(vehicle_day: VehicleDay | None, stops: Sequence[Stop]) -> list[str]:
+    """Blocks of the vehicle's day (declared after planning: out of service, a body transport
+    booked while the plan was a draft) that fall on a stop still to come or while a passenger is on
+    board, in words with the number of stops concerned."""
+    if vehicle_day is None:
+        return []
+    pickups = {s.request_id: s.planned_at for s in stops if s.kind == Stop.Kind.PICKUP}
+    result = []
+    for block in vehicle_day.blocks:
+        lo, hi = block.slot_bounds()
+        hit = [s for s in stops if s.state not in FINISHED_STOPS and _falls_in(s, pickups, lo, hi)]
+        if hit:
+            result.append(
+                ngettext(
+                    "%(clash)s: %(n)s stop of this run falls in it.",
+                    "%(clash)s: %(n)s stops of this run fall in it.",
+                    len(hit),
+                )
+                % {"clash": vehicle_day.describe(block), "n": len(hit)}
+            )
+    return result
+
+
+def plan_review(plan: Plan, fleet: Sequence[VehicleDay] | None = None) -> list[RunView]:
+    """Each run with its stops in order, the load on board after each stop, and what now blocks its
+    vehicle at a planned stop (``fleet``: the day's availability without the plan's own runs)."""
+    if fleet is None:
+        fleet = availability(plan.municipality, plan.service_date, ignore_references=run_references(plan))
+    by_vehicle = {vd.vehicle.pk: vd for vd in fleet}
     result = []
     runs = plan.runs.select_related("vehicle", "driver__membership__user").prefetch_related(
         "stops__request__resident"
@@ -1180,7 +1221,8 @@ def plan_review(plan: Plan) -> list[RunView]:
     for run in runs:
         load = [0, 0, 0]
         views = []
-        for stop in run.stops.all():
+        stops = list(run.stops.all())
+        for stop in stops:
             ride = stop.request
             need = load_of(ride).as_tuple()
             seats = (need[0] + ride.attendants + ride.companions, need[1], need[2])
@@ -1189,9 +1231,98 @@ def plan_review(plan: Plan) -> list[RunView]:
             views.append(StopView(stop=stop, load=(load[0], load[1], load[2]), fixed=_is_fixed(stop)))
         v = run.vehicle
         result.append(
-            RunView(run=run, stops=views, capacity=(v.seats, v.wheelchair_places, v.stretcher_places))
+            RunView(
+                run=run,
+                stops=views,
+                capacity=(v.seats, v.wheelchair_places, v.stretcher_places),
+                conflicts=run_conflicts(by_vehicle.get(v.pk), stops),
+            )
         )
     return result
+
+
+# --- The vehicles' day on a timeline -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    left: float  # per cent of the timeline
+    width: float
+    kind: str  # "shift" or a BlockKind
+    label: str
+
+
+@dataclass
+class TimelineRow:
+    vehicle: Vehicle
+    segments: list[Segment]
+    stops: list[tuple[float, str]]  # (per cent, "08:05 ↑ name")
+    conflicted: bool = False
+
+
+@dataclass
+class Timeline:
+    hours: list[tuple[float, str]]
+    rows: list[TimelineRow]
+
+
+def plan_timeline(fleet: Sequence[VehicleDay], runs: Sequence[RunView]) -> Timeline | None:
+    """Each vehicle's day from the first shift to the last: shifts, what blocks the vehicle (body
+    transports, out-of-service periods, gaps between shifts) and the planned stops."""
+    if not fleet:
+        return None
+    start = min(s.starts_at for vd in fleet for s in vd.shifts)
+    end = max(s.ends_at for vd in fleet for s in vd.shifts)
+    for view in runs:
+        for sv in view.stops:
+            start, end = min(start, sv.stop.planned_at), max(end, sv.stop.planned_at)
+    start = timezone.localtime(start).replace(minute=0, second=0, microsecond=0)
+    end = timezone.localtime(end)
+    if end.minute or end.second:
+        end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    span = max((end - start).total_seconds(), 60.0)
+
+    def pc(moment: datetime) -> float:
+        return round(100.0 * max(0.0, min(span, (moment - start).total_seconds())) / span, 2)
+
+    hours = []
+    tick = start
+    while tick <= end:
+        hours.append((pc(tick), _hm(tick)))
+        tick += timedelta(hours=1)
+    stops_of = {view.run.vehicle_id: view for view in runs}
+    rows = []
+    for vd in fleet:
+        segments = [
+            Segment(
+                pc(s.starts_at),
+                pc(s.ends_at) - pc(s.starts_at),
+                "shift",
+                f"{_hm(s.starts_at)}–{_hm(s.ends_at)}",
+            )
+            for s in vd.shifts
+        ]
+        for block in vd.blocks:
+            lo, hi = max(block.starts_at, start), min(block.ends_at, end)
+            if hi > lo:
+                segments.append(Segment(pc(lo), pc(hi) - pc(lo), block.kind, vd.describe(block)))
+        shown = stops_of.get(vd.vehicle.pk)
+        marks = []
+        if shown is not None:
+            for sv in shown.stops:
+                arrow = "↑" if sv.stop.kind == Stop.Kind.PICKUP else "↓"
+                marks.append(
+                    (pc(sv.stop.planned_at), f"{_hm(sv.stop.planned_at)} {arrow} {sv.stop.request.resident}")
+                )
+        rows.append(
+            TimelineRow(
+                vehicle=vd.vehicle,
+                segments=segments,
+                stops=marks,
+                conflicted=bool(shown is not None and shown.conflicts),
+            )
+        )
+    return Timeline(hours=hours, rows=rows)
 
 
 def unplanned_requests(plan: Plan) -> list[RideRequest]:
