@@ -254,6 +254,7 @@ def test_review_page_draws_the_body_transport_on_the_timeline(funeral_day: dict[
         ("funeral", 30.0, 10.0),  # 10:00–11:00 on a 07:00–17:00 day
     ]
     assert row.segments[1].label == "รถตู้ 1 ติดภารกิจรับส่งศพ 10:00–11:00"
+    assert row.segments[1].short == "การเคลื่อนย้ายศพ 10:00–11:00"
     assert [left for left, _label in row.stops][:1] == [10.0]  # 08:00
     assert timeline.hours[0] == (0.0, "07:00") and timeline.hours[-1] == (100.0, "17:00")
     html = page.content.decode()

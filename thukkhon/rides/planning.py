@@ -41,6 +41,7 @@ from thukkhon.dispatch.insertion import InsertionOption, rank_insertions
 from thukkhon.fleet.models import Reservation, Shift, Vehicle
 from thukkhon.fleet.selectors import (
     Block,
+    BlockKind,
     FreeInterval,
     ceil_slot,
     free_intervals,
@@ -1241,6 +1242,15 @@ def plan_review(plan: Plan, fleet: Sequence[VehicleDay] | None = None) -> list[R
     return result
 
 
+def _block_word(block: Block) -> str:
+    words = {
+        BlockKind.FUNERAL: _("body transport"),
+        BlockKind.OUT_OF_SERVICE: _("out of service"),
+        BlockKind.OFF_SHIFT: _("no shift"),
+    }
+    return words.get(block.kind, _("other booking"))
+
+
 # --- The vehicles' day on a timeline -----------------------------------------------------------------------
 
 
@@ -1249,7 +1259,8 @@ class Segment:
     left: float  # per cent of the timeline
     width: float
     kind: str  # "shift" or a BlockKind
-    label: str
+    label: str  # in full, with the vehicle's name
+    short: str = ""  # what fits on the bar: the kind and the times
 
 
 @dataclass
@@ -1305,7 +1316,8 @@ def plan_timeline(fleet: Sequence[VehicleDay], runs: Sequence[RunView]) -> Timel
         for block in vd.blocks:
             lo, hi = max(block.starts_at, start), min(block.ends_at, end)
             if hi > lo:
-                segments.append(Segment(pc(lo), pc(hi) - pc(lo), block.kind, vd.describe(block)))
+                short = f"{_block_word(block)} {_span(block.starts_at, block.ends_at)}"
+                segments.append(Segment(pc(lo), pc(hi) - pc(lo), block.kind, vd.describe(block), short))
         shown = stops_of.get(vd.vehicle.pk)
         marks = []
         if shown is not None:
