@@ -260,3 +260,5 @@ def test_review_page_draws_the_body_transport_on_the_timeline(funeral_day: dict[
     html = page.content.decode()
     assert 'class="tl-seg tl-funeral"' in html and "รถตู้ 1 ติดภารกิจรับส่งศพ 10:00–11:00" in html
     assert 'id="plan-affected"' not in html
+    # The request no interval could take is listed with the reason.
+    assert "ไม่มีรถคันใดรับได้ในวันนั้น (รถตู้ 1 ติดภารกิจรับส่งศพ 10:00–11:00)" in html

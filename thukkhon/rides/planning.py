@@ -1344,5 +1344,6 @@ def unplanned_requests(plan: Plan) -> list[RideRequest]:
         )
         .exclude(stops__run__plan=plan)
         .select_related("resident")
+        .prefetch_related("unmet")
         .order_by("-priority", "id")
     )
