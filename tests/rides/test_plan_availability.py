@@ -99,6 +99,26 @@ def test_publish_succeeds_and_holds_only_the_legs(funeral_day: dict[str, Any]) -
     vehicle_reserve(vehicle=van, starts_at=at(12), ends_at=at(13), purpose="funeral", reference="case:3")
 
 
+def test_a_body_transport_booked_after_planning_on_the_planned_times_stops_publishing() -> None:
+    muni = town()
+    van = vehicle(muni, name="รถตู้ 1")
+    trip = ride(muni, 0.01, 0.03, pickup_window=(at(8), at(12)))
+    plan = _plan(muni)
+    assert Run.objects.get(vehicle=van).starts_at == at(7)
+    # Booked while the plan is a draft, on the quarter hours the run was planned on.
+    vehicle_reserve(vehicle=van, starts_at=at(7), ends_at=at(8), purpose="funeral", reference="case:7")
+    with pytest.raises(VehicleBusy):
+        planning.plan_publish(plan=plan, version=plan.version)
+    plan.refresh_from_db()
+    assert plan.state == Plan.State.DRAFT and _rides_slots(van) == []
+    # Re-planning plans around it; then publishing succeeds.
+    plan_day_now(plan=plan, version=plan.version, time_limit=FAST)
+    assert _times(van)[0][:2] == (trip.pk, P) and _times(van)[0][2] == at(8) + STEP
+    plan.refresh_from_db()
+    planning.plan_publish(plan=plan, version=plan.version)
+    assert _rides_slots(van) == [at(8)]
+
+
 def test_a_move_into_the_body_transport_is_refused_with_the_clash(funeral_day: dict[str, Any]) -> None:
     van, plan, blocked = funeral_day["van"], funeral_day["plan"], funeral_day["blocked"]
     assert planning.insertion_options(plan=plan, request=blocked) == []

@@ -825,17 +825,36 @@ def _reserve(plan: Plan, legs_of_run: dict[int, list[Leg]]) -> None:
 
 
 def plan_legs(plan: Plan) -> dict[int, list[Leg]]:
-    """Each run's legs as the plan stands (out of the depot and back, per free interval)."""
+    """Each run's legs as its stored times say (out of the depot and back, per free interval): the
+    run's start and end, and between two legs the travel from the last stop to the depot and from
+    the depot to the next first stop. Never recomputed here: what is published is what the
+    dispatcher reviewed, and a booking made meanwhile on those times makes publishing fail."""
     day, current = build_plan_day(plan)
-    existing = {(s.request_id, s.kind): s for s in Stop.objects.filter(run__plan=plan)}
-    runs = {run.vehicle_id: run.pk for run in plan.runs.all()}
+    stored = {(s.request_id, s.kind): s.planned_at for s in Stop.objects.filter(run__plan=plan)}
+    problem = day.problem
     result: dict[int, list[Leg]] = {}
-    for vehicle_id, ks in day.routes_of_vehicle.items():
-        for k in ks:
+    for run in plan.runs.all():
+        legs: list[list[datetime]] = []
+        for k in day.routes_of_vehicle.get(run.vehicle_id, []):
             route = current.routes[k]
-            times = _leg_times(existing, day, k, route) if route else None
-            if times is not None and vehicle_id in runs:
-                result.setdefault(runs[vehicle_id], []).append((day.at(times[0]), day.at(times[-1])))
+            if not route:
+                continue
+            first, last = route[0], route[-1]
+            depot = problem.vehicles[k].start_depot
+            first_loc = dm.stop_location(problem.requests, first)
+            last_loc = dm.stop_location(problem.requests, last)
+            last_req = problem.requests[last.request]
+            service = last_req.pickup_service if last.pickup else last_req.delivery_service
+            leave = stored[(day.requests[first.request].pk, _kind(first))] - timedelta(
+                minutes=float(problem.travel_time[depot, first_loc])
+            )
+            back = stored[(day.requests[last.request].pk, _kind(last))] + timedelta(
+                minutes=service + float(problem.travel_time[last_loc, depot])
+            )
+            legs.append([leave, back])
+        if legs:  # a run without any (its vehicle lost its shift) is held from its start to its end
+            legs[0][0], legs[-1][1] = run.starts_at, run.ends_at
+            result[run.pk] = [(lo, hi) for lo, hi in legs]
     return result
 
 
