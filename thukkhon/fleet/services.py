@@ -93,6 +93,8 @@ def out_of_service_create(
 ) -> OutOfService:
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": [_("The end must be after the start.")]})
     period = OutOfService.objects.create(
         municipality_id=vehicle.municipality_id,
         vehicle=vehicle,
@@ -100,14 +102,37 @@ def out_of_service_create(
         ends_at=ends_at,
         reason=reason.strip(),
     )
-    vehicle_reserve(
-        vehicle=vehicle,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        purpose=Reservation.Purpose.MAINTENANCE,
-        reference=f"oos:{period.pk}",
+    # A breakdown is a fact: slots a ride run already holds stay with the run (the daily plan
+    # shows the run as affected, and re-planning moves its trips); any other booking refuses it.
+    held_by_runs = set(
+        Reservation.objects.filter(
+            vehicle=vehicle,
+            slot__in=slots_between(starts_at, ends_at),
+            purpose=Reservation.Purpose.RIDES,
+        ).values_list("slot", flat=True)
     )
+    free = [slot for slot in slots_between(starts_at, ends_at) if slot not in held_by_runs]
+    step = timedelta(minutes=SLOT_MINUTES)
+    for first, last in _runs_of_slots(free, step):
+        vehicle_reserve(
+            vehicle=vehicle,
+            starts_at=first,
+            ends_at=last + step,
+            purpose=Reservation.Purpose.MAINTENANCE,
+            reference=f"oos:{period.pk}",
+        )
     return period
+
+
+def _runs_of_slots(slots: list[datetime], step: timedelta) -> list[tuple[datetime, datetime]]:
+    """Consecutive slots as (first, last) pairs."""
+    result: list[tuple[datetime, datetime]] = []
+    for slot in slots:
+        if result and result[-1][1] + step == slot:
+            result[-1] = (result[-1][0], slot)
+        else:
+            result.append((slot, slot))
+    return result
 
 
 # --- Vehicles, drivers and shifts (the fleet pages) ------------------------------------------------------

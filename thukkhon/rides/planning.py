@@ -32,13 +32,22 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from thukkhon.core.models import Municipality
 from thukkhon.dispatch import model as dm
 from thukkhon.dispatch.check import earliest_schedule, route_errors
 from thukkhon.dispatch.insertion import InsertionOption, rank_insertions
 from thukkhon.fleet.models import Reservation, Shift, Vehicle
+from thukkhon.fleet.selectors import (
+    Block,
+    BlockKind,
+    FreeInterval,
+    ceil_slot,
+    free_intervals,
+    shift_gaps,
+    vehicle_blocks,
+)
 from thukkhon.fleet.services import vehicle_release, vehicle_reserve
 from thukkhon.rides.models import Mobility, Plan, RideRequest, RideSettings, Run, Status, Stop
 from thukkhon.rides.travel import TravelMatrix, travel_matrix
@@ -73,11 +82,14 @@ class Day:
     origin: datetime  # local midnight: engine times are minutes since then
     problem: dm.Problem
     requests: list[RideRequest]
-    vehicles: list[Vehicle]
-    shifts: list[Shift]
+    vehicles: list[Vehicle]  # per engine vehicle: one per free interval, so a vehicle may repeat
+    shifts: list[Shift]  # per engine vehicle: the shift its interval belongs to
     matrix: TravelMatrix
+    intervals: list[FreeInterval] = field(default_factory=list)  # per engine vehicle
+    fleet: dict[int, VehicleDay] = field(default_factory=dict)  # vehicle id → its day
     index_of_request: dict[int, int] = field(default_factory=dict)
-    index_of_vehicle: dict[int, int] = field(default_factory=dict)
+    index_of_vehicle: dict[int, int] = field(default_factory=dict)  # vehicle id → its first interval
+    routes_of_vehicle: dict[int, list[int]] = field(default_factory=dict)  # vehicle id → intervals
 
     def minutes(self, moment: datetime) -> float:
         return (moment - self.origin).total_seconds() / 60.0
@@ -128,10 +140,10 @@ def plannable_requests(municipality: Municipality, service_date: date) -> list[R
     )
 
 
-def day_shifts(municipality: Municipality, service_date: date) -> list[Shift]:
-    """One shift per active vehicle that day (several shifts of one vehicle are merged)."""
+def shifts_of_day(municipality: Municipality, service_date: date) -> list[Shift]:
+    """Every shift of an active vehicle that starts on the day, by vehicle and time."""
     origin = day_origin(service_date)
-    shifts = (
+    return list(
         Shift.objects.filter(
             municipality=municipality,
             vehicle__is_active=True,
@@ -141,14 +153,69 @@ def day_shifts(municipality: Municipality, service_date: date) -> list[Shift]:
         .select_related("vehicle", "vehicle__depot", "driver")
         .order_by("vehicle__name", "vehicle_id", "starts_at")
     )
+
+
+def day_shifts(municipality: Municipality, service_date: date) -> list[Shift]:
+    """One shift per active vehicle that day, spanning its first start to its last end (for lists of
+    the day's vehicles; planning uses :func:`availability`)."""
     merged: dict[int, Shift] = {}
-    for shift in shifts:
+    for shift in shifts_of_day(municipality, service_date):
         first = merged.get(shift.vehicle_id)
         if first is None:
             merged[shift.vehicle_id] = shift
         else:
             first.ends_at = max(first.ends_at, shift.ends_at)
     return list(merged.values())
+
+
+@dataclass
+class VehicleDay:
+    """A vehicle's day as planning sees it: its shifts, what blocks it (out of service, slots held
+    by other bookings, gaps between shifts) and the free intervals that remain."""
+
+    vehicle: Vehicle
+    shifts: list[Shift]
+    blocks: list[Block]
+    free: list[FreeInterval]
+
+    def clashes(self, starts_at: datetime, ends_at: datetime) -> list[Block]:
+        return [b for b in self.blocks if b.overlaps(starts_at, ends_at)]
+
+    def describe(self, block: Block) -> str:
+        return block.describe(self.vehicle.name, _hm)
+
+
+def availability(
+    municipality: Municipality, service_date: date, *, ignore_references: frozenset[str] = frozenset()
+) -> list[VehicleDay]:
+    """Each active vehicle with a shift that day and its real free intervals: shifts minus
+    out-of-service periods minus slots reserved by anything not in ``ignore_references`` (the
+    plan's own runs), in whole quarter hours."""
+    shifts = shifts_of_day(municipality, service_date)
+    by_vehicle: dict[int, list[Shift]] = {}
+    for shift in shifts:
+        by_vehicle.setdefault(shift.vehicle_id, []).append(shift)
+    if not by_vehicle:
+        return []
+    origin = day_origin(service_date)
+    lo = min(s.starts_at for s in shifts)
+    hi = max(max(s.ends_at for s in shifts), origin + timedelta(days=1))
+    blocks = vehicle_blocks(
+        municipality, min(lo, origin), hi, vehicle_ids=by_vehicle, ignore_references=ignore_references
+    )
+    result = []
+    for own in by_vehicle.values():
+        found = blocks.get(own[0].vehicle_id, [])
+        free = free_intervals(own, found)
+        busy = sorted([*found, *shift_gaps(own)], key=lambda b: (b.starts_at, b.ends_at))
+        result.append(VehicleDay(vehicle=own[0].vehicle, shifts=own, blocks=busy, free=free))
+    return result
+
+
+def run_references(plan: Plan | None) -> frozenset[str]:
+    if plan is None or plan.pk is None:
+        return frozenset()
+    return frozenset(RIDES_REFERENCE.format(pk) for pk in plan.runs.values_list("pk", flat=True))
 
 
 def build_day(
@@ -159,15 +226,23 @@ def build_day(
     extra: Sequence[RideRequest] = (),
     driven: frozenset[tuple[int, str]] = frozenset(),
     now: datetime | None = None,
+    ignore_references: frozenset[str] = frozenset(),
 ) -> Day:
     """The dispatch problem of a day. ``extra`` requests are appended at the end (same-day
     insertion). Stops in ``driven`` ((request id, kind)) already happened: their windows are
-    relaxed. On the service day itself nothing not yet driven is picked up before ``now``."""
+    relaxed. On the service day itself nothing not yet driven is picked up before ``now``.
+
+    Each free interval of a vehicle (see :func:`availability`; reservations whose reference is in
+    ``ignore_references`` — the plan's own runs — do not count) is one engine vehicle whose shift is
+    the interval, so no route is planned into a body transport, an out-of-service period or a gap
+    between two shifts."""
     rules = ride_settings(municipality)
     rides = list(plannable_requests(municipality, service_date) if requests is None else requests)
     known = {r.pk for r in rides}
     rides.extend(r for r in extra if r.pk not in known)
-    shifts = day_shifts(municipality, service_date)
+    fleet = availability(municipality, service_date, ignore_references=ignore_references)
+    intervals = [free for vehicle_day in fleet for free in vehicle_day.free]
+    shifts = [free.shift for free in intervals]
     origin = day_origin(service_date)
     current = now or timezone.now()
     earliest_now = (
@@ -226,16 +301,18 @@ def build_day(
             )
         )
     vehicles = []
-    for shift, depot_point in zip(shifts, depots, strict=True):
-        v = shift.vehicle
+    routes_of_vehicle: dict[int, list[int]] = {}
+    for k, (free, depot_point) in enumerate(zip(intervals, depots, strict=True)):
+        v = free.shift.vehicle
+        routes_of_vehicle.setdefault(v.pk, []).append(k)
         vehicles.append(
             dm.Vehicle(
                 start_depot=depot_point,
                 end_depot=depot_point,
                 capacity=dm.Load(seat=v.seats, wheelchair=v.wheelchair_places, stretcher=v.stretcher_places),
-                shift_start=(shift.starts_at - origin).total_seconds() / 60.0,
-                shift_end=(shift.ends_at - origin).total_seconds() / 60.0,
-                id=str(v.pk),
+                shift_start=(free.starts_at - origin).total_seconds() / 60.0,
+                shift_end=(free.ends_at - origin).total_seconds() / 60.0,
+                id=f"{v.pk}:{len(routes_of_vehicle[v.pk])}",
             )
         )
     problem = dm.Problem(
@@ -255,8 +332,11 @@ def build_day(
         vehicles=[s.vehicle for s in shifts],
         shifts=shifts,
         matrix=matrix,
+        intervals=intervals,
+        fleet={vd.vehicle.pk: vd for vd in fleet},
         index_of_request={r.pk: i for i, r in enumerate(rides)},
-        index_of_vehicle={s.vehicle_id: k for k, s in enumerate(shifts)},
+        index_of_vehicle={pk: ks[0] for pk, ks in routes_of_vehicle.items()},
+        routes_of_vehicle=routes_of_vehicle,
     )
 
 
@@ -273,26 +353,57 @@ def driven_stops(plan: Plan) -> frozenset[tuple[int, str]]:
 
 
 def build_plan_day(plan: Plan, *, extra: Sequence[RideRequest] = ()) -> tuple[Day, dm.Plan]:
-    """The day of ``plan`` and its current routes as an engine plan, with locked prefixes."""
-    day = build_day(plan.municipality, plan.service_date, extra=extra, driven=driven_stops(plan))
+    """The day of ``plan`` and its current routes as an engine plan, with locked prefixes.
+
+    A run holds one vehicle's stops for the whole day; they are split over the vehicle's free
+    intervals by their planned times (a trip's drop-off stays in its pickup's interval, and the
+    split never goes back in time), so each interval's route is what the vehicle drives then."""
+    day = build_day(
+        plan.municipality,
+        plan.service_date,
+        extra=extra,
+        driven=driven_stops(plan),
+        ignore_references=run_references(plan),
+    )
     routes: list[list[dm.Stop]] = [[] for _ in day.vehicles]
     locked = [0] * len(day.vehicles)
     for run in plan.runs.all():
-        k = day.index_of_vehicle.get(run.vehicle_id)
-        if k is None:
+        ks = day.routes_of_vehicle.get(run.vehicle_id)
+        if not ks:
             continue
         stops = [s for s in run.stops.all() if s.request_id in day.index_of_request]
         kinds: dict[int, set[str]] = {}
         for s in stops:
             kinds.setdefault(s.request_id, set()).add(s.kind)
         stops = [s for s in stops if len(kinds[s.request_id]) == 2]
-        for position, s in enumerate(stops):
+        leg_of_request: dict[int, int] = {}
+        leg = 0
+        for s in stops:
+            if s.kind == Stop.Kind.PICKUP:
+                at = _interval_at(day, ks, s.planned_at)
+                leg = max(leg, at)
+                leg_of_request[s.request_id] = leg
+            else:
+                leg = max(leg, leg_of_request.get(s.request_id, leg))
+            k = ks[leg]
             routes[k].append(dm.Stop(day.index_of_request[s.request_id], s.kind == Stop.Kind.PICKUP))
             if _is_fixed(s):
-                locked[k] = position + 1
+                for earlier in ks[:leg]:
+                    locked[earlier] = len(routes[earlier])
+                locked[k] = len(routes[k])
     placed = {stop.request for route in routes for stop in route}
     unserved = [i for i in range(day.problem.n) if i not in placed]
     return day, dm.Plan(day.problem, routes, unserved, locked)
+
+
+def _interval_at(day: Day, ks: Sequence[int], moment: datetime) -> int:
+    """Which of a vehicle's intervals (0-based among ``ks``) a stop planned at ``moment`` belongs
+    to: the last one that starts at or before it (the first one if none does)."""
+    found = 0
+    for leg, k in enumerate(ks):
+        if day.intervals[k].starts_at <= moment:
+            found = leg
+    return found
 
 
 # --- Why a route breaks (an adapter over the exact checker) -------------------------------------------
@@ -369,6 +480,16 @@ def explain_route(day: Day, vehicle: int, route: Sequence[dm.Stop]) -> list[Brea
     if relaxed is not None:
         end = day.at(relaxed[-1])
         shift_end = day.at(problem.vehicles[vehicle].shift_end)
+        clash = _block_after(day, vehicle)
+        if clash is not None:
+            return [
+                Breach(
+                    "reserved",
+                    None,
+                    _("Busy: %(vehicle)s would be back at the depot at %(back)s, but %(clash)s.")
+                    % {"vehicle": name, "back": _hm(end), "clash": clash},
+                )
+            ]
         return [
             Breach(
                 "shift_end",
@@ -447,10 +568,62 @@ def _window_breach(day: Day, vehicle: int, route: Sequence[dm.Stop], r: int) -> 
     )
 
 
+def _block_after(day: Day, vehicle: int) -> str | None:
+    """The block that ends engine vehicle ``vehicle``'s free interval, in words (None when the
+    interval ends with the shift)."""
+    if not day.intervals:
+        return None
+    free = day.intervals[vehicle]
+    vehicle_day = day.fleet[free.vehicle_id]
+    for block in vehicle_day.blocks:
+        if block.overlaps(free.ends_at, free.ends_at + timedelta(minutes=1)):
+            return vehicle_day.describe(block)
+    return None
+
+
+def _request_span(day: Day, r: int) -> tuple[datetime, datetime]:
+    """From the earliest pickup to the latest the trip could be over."""
+    req = day.problem.requests[r]
+    direct = float(day.problem.travel_time[req.pickup, req.delivery])
+    lo = req.pickup_window[0]
+    ends = [req.delivery_window[1] + req.delivery_service]
+    ends.append(req.pickup_window[1] + req.pickup_service + direct + req.delivery_service)
+    finite = [e for e in ends if math.isfinite(e)]
+    hi = min(finite) if finite else lo + req.pickup_service + direct + req.delivery_service
+    return day.at(lo), day.at(max(hi, lo + 1.0))
+
+
+def _clashes(day: Day, vehicle_id: int, r: int, near: Sequence[int] = ()) -> list[Block]:
+    """Blocks of the vehicle in the time request ``r`` needs; those that bound one of the engine
+    vehicles ``near`` (the intervals the trip was tried on) first."""
+    vehicle_day = day.fleet.get(vehicle_id)
+    if vehicle_day is None:
+        return []
+    found = vehicle_day.clashes(*_request_span(day, r))
+    edges = {day.intervals[k].starts_at for k in near} | {day.intervals[k].ends_at for k in near}
+
+    def touches(block: Block) -> bool:
+        lo, hi = block.slot_bounds()
+        return lo in edges or hi in edges or block.starts_at in edges or block.ends_at in edges
+
+    return sorted(found, key=lambda b: (not touches(b), b.starts_at))
+
+
+def _clash_breach(day: Day, vehicle_id: int, r: int, near: Sequence[int] = ()) -> Breach | None:
+    found = _clashes(day, vehicle_id, r, near)
+    if not found:
+        return None
+    return Breach("reserved", r, _("%(clash)s.") % {"clash": day.fleet[vehicle_id].describe(found[0])})
+
+
 def _who(day: Day, index: int) -> str:
     ride = day.requests[index]
     resident = ride.resident
     return f"{resident.first_name} {resident.last_name}".strip() or f"#{ride.pk}"
+
+
+def _span(lo: datetime, hi: datetime) -> str:
+    return f"{_hm(lo)}–{_hm(hi)}"
 
 
 def _hm(moment: datetime) -> str:
@@ -470,8 +643,35 @@ def _claim(plan: Plan, version: int) -> Plan:
     return Plan.objects.select_related("municipality").get(pk=plan.pk)  # the caller's object stays as it was
 
 
-def _write_routes(plan: Plan, day: Day, routes: Sequence[Sequence[dm.Stop]], locked: Sequence[int]) -> None:
-    """Make runs and stops match ``routes``: stop rows are kept (moved, renumbered) where they exist."""
+Leg = tuple[datetime, datetime]  # a vehicle out of its depot and back, within one free interval
+
+
+def _leg_times(
+    plan_stops: dict[tuple[int, str], Stop], day: Day, k: int, route: Sequence[dm.Stop]
+) -> list[float] | None:
+    """Start-of-service times (depot, stops, depot) of engine route ``k``: the earliest schedule,
+    or — for a route that no longer fits, e.g. after an out-of-service period was declared — the
+    times its stops were planned at, when every stop already has one."""
+    times = earliest_schedule(day.problem, k, route)
+    if times is not None:
+        return times
+    rows = [plan_stops.get((day.requests[s.request].pk, _kind(s))) for s in route]
+    if any(row is None for row in rows):
+        return None
+    planned = [day.minutes(row.planned_at) for row in rows if row is not None]
+    return [planned[0], *planned, planned[-1]]
+
+
+def _kind(stop: dm.Stop) -> str:
+    return Stop.Kind.PICKUP if stop.pickup else Stop.Kind.DROPOFF
+
+
+def _write_routes(
+    plan: Plan, day: Day, routes: Sequence[Sequence[dm.Stop]], locked: Sequence[int]
+) -> dict[int, list[Leg]]:
+    """Make runs and stops match ``routes``: one run per vehicle holding the routes of all its free
+    intervals in time order; stop rows are kept (moved, renumbered) where they exist. Returns each
+    run's legs (out of the depot and back, one per non-empty interval)."""
     problem = day.problem
     existing = {(s.request_id, s.kind): s for s in Stop.objects.filter(run__plan=plan)}
     runs = {run.vehicle_id: run for run in plan.runs.all()}
@@ -479,45 +679,57 @@ def _write_routes(plan: Plan, day: Day, routes: Sequence[Sequence[dm.Stop]], loc
         Stop.objects.filter(run__plan=plan).update(sequence=F("sequence") + 10000)
     keep: set[int] = set()
     keep_runs: set[int] = set()
-    for k, route in enumerate(routes):
-        vehicle = day.vehicles[k]
-        if not route:
+    legs_of_run: dict[int, list[Leg]] = {}
+    for vehicle_id, ks in day.routes_of_vehicle.items():
+        used = [k for k in ks if routes[k]]
+        if not used:
             continue
-        times = earliest_schedule(problem, k, route)
-        if times is None:  # never written: callers check first
-            raise PlanRefused(_("This route cannot be driven."))
-        km = dm.route_cost(day.matrix.km, problem.vehicles[k], problem.requests, list(route))
-        run = runs.get(vehicle.pk)
+        vehicle = day.vehicles[used[0]]
+        legs: list[tuple[int, list[float]]] = []
+        for k in used:
+            times = _leg_times(existing, day, k, routes[k])
+            if times is None:  # never written: callers check first
+                raise PlanRefused(_("This route cannot be driven."))
+            legs.append((k, times))
+        km = sum(
+            dm.route_cost(day.matrix.km, problem.vehicles[k], problem.requests, list(routes[k])) for k in used
+        )
+        starts_at, ends_at = day.at(legs[0][1][0]), day.at(legs[-1][1][-1])
+        run = runs.get(vehicle_id)
         if run is None:
             run = Run.objects.create(
                 plan=plan,
                 vehicle=vehicle,
-                driver=day.shifts[k].driver,
-                starts_at=day.at(times[0]),
-                ends_at=day.at(times[-1]),
+                driver=day.shifts[used[0]].driver,
+                starts_at=starts_at,
+                ends_at=ends_at,
                 km=round(km, 2),
             )
-            runs[vehicle.pk] = run
+            runs[vehicle_id] = run
         else:
-            run.starts_at, run.ends_at, run.km = day.at(times[0]), day.at(times[-1]), round(km, 2)
+            run.starts_at, run.ends_at, run.km = starts_at, ends_at, round(km, 2)
             run.save(update_fields=["starts_at", "ends_at", "km"])
         keep_runs.add(run.pk)
+        legs_of_run[run.pk] = [(day.at(times[0]), day.at(times[-1])) for _k, times in legs]
         changed: list[Stop] = []
-        for position, stop in enumerate(route):
-            ride = day.requests[stop.request]
-            kind = Stop.Kind.PICKUP if stop.pickup else Stop.Kind.DROPOFF
-            row = existing.get((ride.pk, kind))
-            when = day.at(times[position + 1])
-            if row is None:
-                row = Stop.objects.create(
-                    run=run, request=ride, kind=kind, sequence=position + 1, planned_at=when
-                )
-            else:
-                row.run, row.sequence = run, position + 1
-                if row.state == Stop.State.PLANNED:
-                    row.planned_at = when
-                changed.append(row)
-            keep.add(row.pk)
+        sequence = 0
+        for k, times in legs:
+            for position, stop in enumerate(routes[k]):
+                sequence += 1
+                ride = day.requests[stop.request]
+                kind = _kind(stop)
+                row = existing.get((ride.pk, kind))
+                when = day.at(times[position + 1])
+                if row is None:
+                    row = Stop.objects.create(
+                        run=run, request=ride, kind=kind, sequence=sequence, planned_at=when
+                    )
+                else:
+                    row.run, row.sequence = run, sequence
+                    if row.state == Stop.State.PLANNED:
+                        row.planned_at = when
+                    changed.append(row)
+                keep.add(row.pk)
         Stop.objects.bulk_update(changed, ["run", "sequence", "planned_at"])
     Stop.objects.filter(run__plan=plan).exclude(pk__in=keep).delete()
     for run in plan.runs.exclude(pk__in=keep_runs):
@@ -533,8 +745,9 @@ def _write_routes(plan: Plan, day: Day, routes: Sequence[Sequence[dm.Stop]], loc
     plan.unplanned = sum(1 for i in range(problem.n) if i not in placed)
     plan.save(update_fields=["total_km", "unplanned", "updated_at"])
     if plan.state == Plan.State.PUBLISHED:
-        _reserve(plan)
+        _reserve(plan, legs_of_run)
         _schedule(day, placed)
+    return legs_of_run
 
 
 def plan_write_solution(*, plan: Plan, version: int, day: Day, solution: dm.Plan) -> Plan:
@@ -547,8 +760,21 @@ def plan_write_solution(*, plan: Plan, version: int, day: Day, solution: dm.Plan
             ride = day.requests[index]
             if ride.status == Status.SCHEDULED:
                 _unschedule(ride)
-            _mark_unplanned(ride, _("No vehicle could take it that day."))
+            _mark_unplanned(ride, _unplanned_detail(day, index))
     return plan
+
+
+def _unplanned_detail(day: Day, index: int) -> str:
+    """Why a request was left out: no vehicle could take it, and what kept vehicles busy then."""
+    detail = _("No vehicle could take it that day.")
+    found = [
+        vehicle_day.describe(block)
+        for vehicle_day in day.fleet.values()
+        for block in _clashes(day, vehicle_day.vehicle.pk, index)
+    ]
+    if found:
+        detail = f"{detail} ({'; '.join(found[:3])})"
+    return detail[:300]
 
 
 # --- Outcome adapters (the outcome service owns the status machine and unmet need) ----------------------
@@ -575,18 +801,61 @@ def _schedule(day: Day, placed: set[int]) -> None:
             request_transition(actor=None, ride=ride, to=Status.SCHEDULED)
 
 
-def _reserve(plan: Plan) -> None:
-    """Hold every run's vehicle for the run's time (released and taken again after a change)."""
+def _reserve(plan: Plan, legs_of_run: dict[int, list[Leg]]) -> None:
+    """Hold every run's vehicle for the run's legs — not the breaks between them, which belong to
+    whatever blocked the vehicle then (released and taken again after a change). Legs that share
+    a quarter hour are held as one period."""
     for run in plan.runs.select_related("vehicle"):
         reference = RIDES_REFERENCE.format(run.pk)
         vehicle_release(reference=reference)
-        vehicle_reserve(
-            vehicle=run.vehicle,
-            starts_at=run.starts_at,
-            ends_at=run.ends_at,
-            purpose=Reservation.Purpose.RIDES,
-            reference=reference,
-        )
+        merged: list[list[datetime]] = []
+        for start, end in sorted(legs_of_run.get(run.pk, [(run.starts_at, run.ends_at)])):
+            if merged and start < ceil_slot(merged[-1][1]):
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            vehicle_reserve(
+                vehicle=run.vehicle,
+                starts_at=start,
+                ends_at=max(end, start + timedelta(minutes=1)),
+                purpose=Reservation.Purpose.RIDES,
+                reference=reference,
+            )
+
+
+def plan_legs(plan: Plan) -> dict[int, list[Leg]]:
+    """Each run's legs as its stored times say (out of the depot and back, per free interval): the
+    run's start and end, and between two legs the travel from the last stop to the depot and from
+    the depot to the next first stop. Never recomputed here: what is published is what the
+    dispatcher reviewed, and a booking made meanwhile on those times makes publishing fail."""
+    day, current = build_plan_day(plan)
+    stored = {(s.request_id, s.kind): s.planned_at for s in Stop.objects.filter(run__plan=plan)}
+    problem = day.problem
+    result: dict[int, list[Leg]] = {}
+    for run in plan.runs.all():
+        legs: list[list[datetime]] = []
+        for k in day.routes_of_vehicle.get(run.vehicle_id, []):
+            route = current.routes[k]
+            if not route:
+                continue
+            first, last = route[0], route[-1]
+            depot = problem.vehicles[k].start_depot
+            first_loc = dm.stop_location(problem.requests, first)
+            last_loc = dm.stop_location(problem.requests, last)
+            last_req = problem.requests[last.request]
+            service = last_req.pickup_service if last.pickup else last_req.delivery_service
+            leave = stored[(day.requests[first.request].pk, _kind(first))] - timedelta(
+                minutes=float(problem.travel_time[depot, first_loc])
+            )
+            back = stored[(day.requests[last.request].pk, _kind(last))] + timedelta(
+                minutes=service + float(problem.travel_time[last_loc, depot])
+            )
+            legs.append([leave, back])
+        if legs:  # a run without any (its vehicle lost its shift) is held from its start to its end
+            legs[0][0], legs[-1][1] = run.starts_at, run.ends_at
+            result[run.pk] = [(lo, hi) for lo, hi in legs]
+    return result
 
 
 # --- Dispatcher changes -------------------------------------------------------------------------------
@@ -595,13 +864,6 @@ def _reserve(plan: Plan) -> None:
 def plan_get_or_create(*, municipality: Municipality, service_date: date) -> Plan:
     plan, _created = Plan.objects.get_or_create(municipality=municipality, service_date=service_date)
     return plan
-
-
-def _route_index(day: Day, vehicle_id: int) -> int:
-    k = day.index_of_vehicle.get(vehicle_id)
-    if k is None:
-        raise PlanRefused(_("This vehicle has no shift that day."))
-    return k
 
 
 def _request_index(day: Day, request_id: int) -> int:
@@ -669,6 +931,113 @@ def _insertions(
     return options
 
 
+def _offsets(routes: Sequence[Sequence[dm.Stop]], ks: Sequence[int]) -> list[int]:
+    """Where each interval's route starts in the vehicle's whole run."""
+    result, at = [], 0
+    for k in ks:
+        result.append(at)
+        at += len(routes[k])
+    return result
+
+
+def place_on_vehicle(
+    day: Day,
+    current: dm.Plan,
+    request: int,
+    vehicle_id: int,
+    pickup_position: int | None,
+    delivery_position: int | None,
+) -> tuple[list[list[dm.Stop]], list[Breach]]:
+    """Like :func:`trip_placement`, for a whole vehicle: positions count stops of the vehicle's run
+    (all its intervals, without the trip). A position on the boundary of two intervals may go at
+    the end of one or the start of the next: the cheaper feasible one is taken. A move that fails
+    for lack of time names the body transport, out-of-service period or shift gap in the way."""
+    vehicle_day = day.fleet.get(vehicle_id)
+    if vehicle_day is None:
+        raise PlanRefused(_("This vehicle has no shift that day."))
+    ks = day.routes_of_vehicle.get(vehicle_id, [])
+    if not ks:  # every minute of its shifts is taken
+        block = (_clashes(day, vehicle_id, request) or vehicle_day.blocks)[0]
+        return [list(r) for r in current.routes], [
+            Breach("reserved", request, _("%(clash)s.") % {"clash": vehicle_day.describe(block)})
+        ]
+    for k, route in enumerate(current.routes):
+        if any(s.request == request for s in route[: current.locked[k]]):
+            raise PlanRefused(pgettext("move", "This trip is locked or already being driven."))
+    without = [[s for s in route if s.request != request] for route in current.routes]
+    if pickup_position is None or delivery_position is None:
+        shown = dm.Plan(day.problem, without, [], list(current.locked))
+        options = [o for o in _insertions(day, shown, request) if o.vehicle in ks]
+        if options:
+            best = options[0]
+            return trip_placement(
+                day, current, request, best.vehicle, best.pickup_position, best.delivery_position - 1
+            )
+        # nothing fits: explain on the interval nearest the pickup window
+        lo = day.at(day.problem.requests[request].pickup_window[0])
+        k = min(ks, key=lambda k: (abs((day.intervals[k].starts_at - lo).total_seconds()), k))
+        for k2 in ks:
+            if day.intervals[k2].starts_at <= lo < day.intervals[k2].ends_at:
+                k = k2
+        routes, breaches = trip_placement(day, current, request, k, len(without[k]), len(without[k]))
+        return routes, _with_clash(day, vehicle_id, request, [k], breaches)
+    offsets = _offsets(without, ks)
+    total = offsets[-1] + len(without[ks[-1]])
+    if not 0 <= pickup_position <= total:
+        raise PlanRefused(_("The pickup position is outside the route or in its locked part."))
+    if not pickup_position <= delivery_position <= total:
+        raise PlanRefused(_("The drop-off must come after the pickup."))
+    candidates = [
+        (k, at)
+        for k, at in zip(ks, offsets, strict=True)
+        if at <= pickup_position and delivery_position <= at + len(without[k])
+    ]
+    if not candidates:  # the passenger would be on board across a break
+        first = next(k for k, at in zip(ks, offsets, strict=True) if at + len(without[k]) >= pickup_position)
+        clash = _clash_breach(day, vehicle_id, request, [first])
+        gap = Breach(
+            "reserved",
+            request,
+            _("The pickup and the drop-off would fall on either side of a break of %(vehicle)s.")
+            % {"vehicle": vehicle_day.vehicle.name},
+        )
+        return [list(r) for r in current.routes], [gap, *([clash] if clash else [])]
+    tried: list[tuple[float, list[list[dm.Stop]], list[Breach]]] = []
+    refusal: PlanRefused | None = None
+    for k, at in candidates:
+        try:
+            routes, breaches = trip_placement(
+                day, current, request, k, pickup_position - at, delivery_position - at
+            )
+        except PlanRefused as exc:
+            refusal = refusal or exc
+            continue
+        cost = dm.route_cost(
+            day.problem.cost_matrix, day.problem.vehicles[k], day.problem.requests, routes[k]
+        )
+        tried.append((cost if not breaches else math.inf, routes, breaches))
+    if not tried:
+        assert refusal is not None
+        raise refusal
+    feasible = [t for t in tried if not t[2]]
+    if feasible:
+        best_routes = min(feasible, key=lambda t: t[0])[1]
+        return best_routes, []
+    _cost, routes, breaches = tried[0]
+    return routes, _with_clash(day, vehicle_id, request, [k for k, _at in candidates], breaches)
+
+
+def _with_clash(
+    day: Day, vehicle_id: int, request: int, near: Sequence[int], breaches: list[Breach]
+) -> list[Breach]:
+    """A refusal for lack of time names the block in the way first."""
+    if breaches and breaches[0].code in ("shift_end", "time_window", "ride_time"):
+        clash = _clash_breach(day, vehicle_id, request, near)
+        if clash is not None:
+            return [clash, *breaches]
+    return breaches
+
+
 def plan_move_trip(
     *,
     plan: Plan,
@@ -678,16 +1047,18 @@ def plan_move_trip(
     pickup_position: int | None = None,
     delivery_position: int | None = None,
 ) -> Plan:
-    """Put a trip (planned or not) on a vehicle at the given positions (0-based in the vehicle's route
+    """Put a trip (planned or not) on a vehicle at the given positions (0-based in the vehicle's run
     without the trip; the drop-off position counts stops after the pickup is placed minus one, i.e. both
-    are positions in the route without the trip), or at its cheapest feasible place when positions are
-    omitted. Refused with the constraint that breaks; a stale ``version`` is a :class:`PlanConflict`."""
+    are positions in the run without the trip), or at its cheapest feasible place when positions are
+    omitted. Refused with the constraint that breaks — naming the body transport or out-of-service
+    period in the way —; a stale ``version`` is a :class:`PlanConflict`."""
     with transaction.atomic():
         plan = _claim(plan, version)
         day, current = build_plan_day(plan)
         request = _request_index(day, request_id)
-        vehicle = _route_index(day, vehicle_id)
-        routes, breaches = trip_placement(day, current, request, vehicle, pickup_position, delivery_position)
+        routes, breaches = place_on_vehicle(
+            day, current, request, vehicle_id, pickup_position, delivery_position
+        )
         if breaches:
             raise PlanRefused(
                 _("Cannot move the trip: ") + " ".join(b.message for b in breaches),
@@ -748,7 +1119,7 @@ def plan_publish(*, plan: Plan, version: int) -> Plan:
         plan = _claim(plan, version)
         if not plan.runs.exists():
             raise PlanRefused(_("This plan has no runs yet."))
-        _reserve(plan)
+        _reserve(plan, plan_legs(plan))
         from thukkhon.rides.outcomes import request_transition
 
         rides = RideRequest.objects.filter(stops__run__plan=plan, status=Status.ACCEPTED).distinct()
@@ -788,12 +1159,15 @@ def insertion_options(*, plan: Plan, request: RideRequest, limit: int = 10) -> l
         raise PlanRefused(_("This request is already in the plan."))
     result = []
     for o in _insertions(day, current, index)[:limit]:
+        vehicle = day.vehicles[o.vehicle]
+        ks = day.routes_of_vehicle[vehicle.pk]
+        offset = _offsets(current.routes, ks)[ks.index(o.vehicle)]  # positions count the whole run
         result.append(
             Option(
-                vehicle_id=day.vehicles[o.vehicle].pk,
-                vehicle_name=day.vehicles[o.vehicle].name,
-                pickup_position=o.pickup_position,
-                delivery_position=o.delivery_position - 1,
+                vehicle_id=vehicle.pk,
+                vehicle_name=vehicle.name,
+                pickup_position=offset + o.pickup_position,
+                delivery_position=offset + o.delivery_position - 1,
                 added_km=round(o.added_cost, 2),
                 pickup_at=day.at(o.times[o.pickup_position + 1]),
                 dropoff_at=day.at(o.times[o.delivery_position + 1]),
@@ -817,10 +1191,49 @@ class RunView:
     run: Run
     stops: list[StopView]
     capacity: tuple[int, int, int]
+    conflicts: list[str] = field(default_factory=list)  # blocks that now fall on planned stops
 
 
-def plan_review(plan: Plan) -> list[RunView]:
-    """Each run with its stops in order and the load on board after each stop."""
+FINISHED_STOPS = frozenset({Stop.State.DONE, Stop.State.NO_SHOW, Stop.State.SKIPPED})
+
+
+def _falls_in(stop: Stop, pickups: dict[int, datetime], lo: datetime, hi: datetime) -> bool:
+    """The stop is planned in [lo, hi), or it is a drop-off whose passenger is on board then."""
+    if lo <= stop.planned_at < hi:
+        return True
+    picked = pickups.get(stop.request_id)
+    return stop.kind == Stop.Kind.DROPOFF and picked is not None and picked < hi and stop.planned_at > lo
+
+
+def run_conflicts(vehicle_day: VehicleDay | None, stops: Sequence[Stop]) -> list[str]:
+    """Blocks of the vehicle's day (declared after planning: out of service, a body transport
+    booked while the plan was a draft) that fall on a stop still to come or while a passenger is on
+    board, in words with the number of stops concerned."""
+    if vehicle_day is None:
+        return []
+    pickups = {s.request_id: s.planned_at for s in stops if s.kind == Stop.Kind.PICKUP}
+    result = []
+    for block in vehicle_day.blocks:
+        lo, hi = block.slot_bounds()
+        hit = [s for s in stops if s.state not in FINISHED_STOPS and _falls_in(s, pickups, lo, hi)]
+        if hit:
+            result.append(
+                ngettext(
+                    "%(clash)s: %(n)s stop of this run falls in it.",
+                    "%(clash)s: %(n)s stops of this run fall in it.",
+                    len(hit),
+                )
+                % {"clash": vehicle_day.describe(block), "n": len(hit)}
+            )
+    return result
+
+
+def plan_review(plan: Plan, fleet: Sequence[VehicleDay] | None = None) -> list[RunView]:
+    """Each run with its stops in order, the load on board after each stop, and what now blocks its
+    vehicle at a planned stop (``fleet``: the day's availability without the plan's own runs)."""
+    if fleet is None:
+        fleet = availability(plan.municipality, plan.service_date, ignore_references=run_references(plan))
+    by_vehicle = {vd.vehicle.pk: vd for vd in fleet}
     result = []
     runs = plan.runs.select_related("vehicle", "driver__membership__user").prefetch_related(
         "stops__request__resident"
@@ -828,7 +1241,8 @@ def plan_review(plan: Plan) -> list[RunView]:
     for run in runs:
         load = [0, 0, 0]
         views = []
-        for stop in run.stops.all():
+        stops = list(run.stops.all())
+        for stop in stops:
             ride = stop.request
             need = load_of(ride).as_tuple()
             seats = (need[0] + ride.attendants + ride.companions, need[1], need[2])
@@ -837,9 +1251,109 @@ def plan_review(plan: Plan) -> list[RunView]:
             views.append(StopView(stop=stop, load=(load[0], load[1], load[2]), fixed=_is_fixed(stop)))
         v = run.vehicle
         result.append(
-            RunView(run=run, stops=views, capacity=(v.seats, v.wheelchair_places, v.stretcher_places))
+            RunView(
+                run=run,
+                stops=views,
+                capacity=(v.seats, v.wheelchair_places, v.stretcher_places),
+                conflicts=run_conflicts(by_vehicle.get(v.pk), stops),
+            )
         )
     return result
+
+
+def _block_word(block: Block) -> str:
+    words = {
+        BlockKind.FUNERAL: _("body transport"),
+        BlockKind.OUT_OF_SERVICE: _("out of service"),
+        BlockKind.OFF_SHIFT: _("no shift"),
+    }
+    return words.get(block.kind, _("other booking"))
+
+
+# --- The vehicles' day on a timeline -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    left: float  # per cent of the timeline
+    width: float
+    kind: str  # "shift" or a BlockKind
+    label: str  # in full, with the vehicle's name
+    short: str = ""  # what fits on the bar: the kind and the times
+
+
+@dataclass
+class TimelineRow:
+    vehicle: Vehicle
+    segments: list[Segment]
+    stops: list[tuple[float, str]]  # (per cent, "08:05 ↑ name")
+    conflicted: bool = False
+
+
+@dataclass
+class Timeline:
+    hours: list[tuple[float, str]]
+    rows: list[TimelineRow]
+
+
+def plan_timeline(fleet: Sequence[VehicleDay], runs: Sequence[RunView]) -> Timeline | None:
+    """Each vehicle's day from the first shift to the last: shifts, what blocks the vehicle (body
+    transports, out-of-service periods, gaps between shifts) and the planned stops."""
+    if not fleet:
+        return None
+    start = min(s.starts_at for vd in fleet for s in vd.shifts)
+    end = max(s.ends_at for vd in fleet for s in vd.shifts)
+    for view in runs:
+        for sv in view.stops:
+            start, end = min(start, sv.stop.planned_at), max(end, sv.stop.planned_at)
+    start = timezone.localtime(start).replace(minute=0, second=0, microsecond=0)
+    end = timezone.localtime(end)
+    if end.minute or end.second:
+        end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    span = max((end - start).total_seconds(), 60.0)
+
+    def pc(moment: datetime) -> float:
+        return round(100.0 * max(0.0, min(span, (moment - start).total_seconds())) / span, 2)
+
+    hours = []
+    tick = start
+    while tick <= end:
+        hours.append((pc(tick), _hm(tick)))
+        tick += timedelta(hours=1)
+    stops_of = {view.run.vehicle_id: view for view in runs}
+    rows = []
+    for vd in fleet:
+        segments = [
+            Segment(
+                pc(s.starts_at),
+                pc(s.ends_at) - pc(s.starts_at),
+                "shift",
+                f"{_hm(s.starts_at)}–{_hm(s.ends_at)}",
+            )
+            for s in vd.shifts
+        ]
+        for block in vd.blocks:
+            lo, hi = max(block.starts_at, start), min(block.ends_at, end)
+            if hi > lo:
+                short = f"{_block_word(block)} {_span(block.starts_at, block.ends_at)}"
+                segments.append(Segment(pc(lo), pc(hi) - pc(lo), block.kind, vd.describe(block), short))
+        shown = stops_of.get(vd.vehicle.pk)
+        marks = []
+        if shown is not None:
+            for sv in shown.stops:
+                arrow = "↑" if sv.stop.kind == Stop.Kind.PICKUP else "↓"
+                marks.append(
+                    (pc(sv.stop.planned_at), f"{_hm(sv.stop.planned_at)} {arrow} {sv.stop.request.resident}")
+                )
+        rows.append(
+            TimelineRow(
+                vehicle=vd.vehicle,
+                segments=segments,
+                stops=marks,
+                conflicted=bool(shown is not None and shown.conflicts),
+            )
+        )
+    return Timeline(hours=hours, rows=rows)
 
 
 def unplanned_requests(plan: Plan) -> list[RideRequest]:
@@ -849,5 +1363,6 @@ def unplanned_requests(plan: Plan) -> list[RideRequest]:
         )
         .exclude(stops__run__plan=plan)
         .select_related("resident")
+        .prefetch_related("unmet")
         .order_by("-priority", "id")
     )

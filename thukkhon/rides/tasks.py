@@ -71,7 +71,7 @@ def plan_day_job(job: Job) -> dict[str, Any]:
     limit = float(params.get("time_limit", planning.DEFAULT_TIME_LIMIT))
     job_progress(job, 1, 100, "กำลังเตรียมข้อมูลคำขอและรถ")
     day, current = planning.build_plan_day(plan)
-    job_progress(job, 5, 100, f"กำลังจัดเส้นทาง: คำขอ {day.problem.n} รายการ รถ {len(day.vehicles)} คัน")
+    job_progress(job, 5, 100, f"กำลังจัดเส้นทาง: คำขอ {day.problem.n} รายการ รถ {len(day.routes_of_vehicle)} คัน")
     box: dict[str, Any] = {}
 
     def search() -> None:
@@ -97,7 +97,7 @@ def plan_day_job(job: Job) -> dict[str, Any]:
     plan.refresh_from_db()
     return {
         "requests": day.problem.n,
-        "vehicles": len(day.vehicles),
+        "vehicles": len(day.routes_of_vehicle),
         "served": day.problem.n - len(result.plan.unserved),
         "unserved": len(result.plan.unserved),
         "km": round(result.plan.travel(), 2),

@@ -124,9 +124,10 @@ def _render_day(
     request: HttpRequest, actor: Actor, day: date, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     plan = _plan(actor, day)
-    runs = planning.plan_review(plan) if plan else []
+    fleet = planning.availability(actor.municipality, day, ignore_references=planning.run_references(plan))
+    runs = planning.plan_review(plan, fleet) if plan else []
     unplanned = planning.unplanned_requests(plan) if plan else []
-    vehicles = [s.vehicle for s in planning.day_shifts(actor.municipality, day)]
+    vehicles = [vehicle_day.vehicle for vehicle_day in fleet]
     waiting = planning.plannable_requests(actor.municipality, day)
     context = {
         "day": day,
@@ -136,6 +137,8 @@ def _render_day(
         "runs": runs,
         "unplanned": unplanned,
         "vehicles": vehicles,
+        "timeline": planning.plan_timeline(fleet, runs),
+        "affected": [view for view in runs if view.conflicts],
         "n_requests": len(waiting),
         "error": error,
         "map_json": json.dumps(_map_data(runs, unplanned), ensure_ascii=False),
