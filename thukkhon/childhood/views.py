@@ -480,14 +480,24 @@ def _term(request: HttpRequest, room: Classroom) -> tuple[Term, list[Term]]:
 
 
 def _score(raw: str | None) -> int | None:
-    return int(raw) if raw in ("1", "2", "3") else None
+    """A posted 3/2/1: "" clears the cell (None); anything else that is not 1, 2 or 3 becomes 0 so
+    the service refuses it with its message instead of it being dropped silently."""
+    raw = (raw or "").strip()
+    if raw == "":
+        return None
+    return int(raw) if raw in ("1", "2", "3") else 0
+
+
+def _scores() -> list[tuple[int, str]]:
+    return [(3, _("good")), (2, _("fair")), (1, _("needs support"))]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def classroom_ratings(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    """The class grid: one standard at a time, every child a row of 3 / 2 / 1 (fast on a phone);
-    below it the whole term at a glance."""
+    """The class grid: one standard at a time, every child a row of its indicators' 3 / 2 / 1 and
+    the standard's rating that follows (on a phone each child is a card); below it the whole term
+    at a glance."""
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
@@ -499,46 +509,64 @@ def classroom_ratings(request: HttpRequest, classroom_id: int) -> HttpResponse:
     standard = next((s for s in standards if str(s.pk) == raw_std), standards[0])
     position = standards.index(standard)
     following = standards[position + 1] if position + 1 < len(standards) else None
+    indicators = standard.indicator_list  # type: ignore[attr-defined]
+    status = 200
     if request.method == "POST":
         entries = [
-            services.RatingEntry(child_id=c.pk, standard_id=standard.pk, score=score)
+            services.IndicatorEntry(child_id=c.pk, indicator_id=ind.pk, score=_score(raw))
             for c in selectors.children_of(room)
-            if (score := _score(request.POST.get(f"r{c.pk}"))) is not None
+            for ind in indicators
+            if (raw := request.POST.get(f"i{c.pk}_{ind.pk}")) is not None
         ]
         try:
-            services.ratings_record(actor=actor, classroom=room, term=term, entries=entries)
+            services.indicator_ratings_record(actor=actor, classroom=room, term=term, entries=entries)
         except ValidationError as error:
             for m in error.messages:
                 messages.error(request, m)
+            status = 400
         else:
             messages.success(
                 request,
                 _("Standard %(n)d was saved for %(count)d children.")
-                % {"n": standard.number, "count": len(entries)},
+                % {"n": standard.number, "count": len({e.child_id for e in entries if e.score})},
             )
             target = following or standard
             return redirect(
                 f"{reverse('childhood:ratings', args=[room.pk])}?term={term.pk}&standard={target.pk}"
             )
     grid = selectors.rating_grid(room, term)
+    rows = []
+    for r in grid:
+        cells = [
+            (
+                ind,
+                r.indicators.get(ind.pk),
+                r.tagged.get(ind.pk, 0),
+                request.POST.get(f"i{r.child.pk}_{ind.pk}"),
+            )
+            for ind in indicators
+        ]
+        rows.append((r.child, cells, r.standards.get(standard.pk), r.cells(standards)))
     context = {
         "room": room,
         "term": term,
         "terms": terms,
         "standards": standards,
         "standard": standard,
+        "indicators": indicators,
         "following": following,
-        "rows": [(r.child, r.scores.get(standard.pk), r.cells(standards)) for r in grid],
-        "done": sum(1 for r in grid if standard.pk in r.scores),
-        "scores": [(3, _("good")), (2, _("fair")), (1, _("needs support"))],
+        "rows": rows,
+        "done": sum(1 for r in grid if standard.pk in r.standards),
+        "scores": _scores(),
     }
-    return render(request, "childhood/ratings_grid.html", context)
+    return render(request, "childhood/ratings_grid.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_ratings(request: HttpRequest, classroom_id: int, child_id: int) -> HttpResponse:
-    """One child's twelve standards for a term, each with the observations that show it."""
+    """One child's twelve standards for a term, each with its indicators and the observations that
+    show them: the way to rate on a phone, one child at a time."""
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
@@ -546,33 +574,51 @@ def child_ratings(request: HttpRequest, classroom_id: int, child_id: int) -> Htt
     if not room.enrolments.filter(child=child).exists():
         raise Http404
     term, terms = _term(request, room)
+    status = 200
     if request.method == "POST":
-        entries = []
+        indicators, standards = [], []
         for st in selectors.current_standards():
-            score = _score(request.POST.get(f"s{st.pk}"))
-            if score is None:
+            for ind in st.indicator_list:  # type: ignore[attr-defined]
+                raw = request.POST.get(f"i{ind.pk}")
+                if raw is None:
+                    continue
+                evidence = tuple(int(v) for v in request.POST.getlist(f"ie{ind.pk}") if v.isdigit())
+                indicators.append(
+                    services.IndicatorEntry(
+                        child_id=child.pk, indicator_id=ind.pk, score=_score(raw), evidence_ids=evidence
+                    )
+                )
+            raw = request.POST.get(f"s{st.pk}")
+            if raw is None or (score := _score(raw)) is None:
                 continue
             evidence = tuple(int(v) for v in request.POST.getlist(f"e{st.pk}") if v.isdigit())
-            entries.append(
+            standards.append(
                 services.RatingEntry(child_id=child.pk, standard_id=st.pk, score=score, evidence_ids=evidence)
             )
         try:
-            services.ratings_record(actor=actor, classroom=room, term=term, entries=entries)
+            services.term_ratings_record(
+                actor=actor, classroom=room, term=term, indicators=indicators, standards=standards
+            )
         except ValidationError as error:
             for m in error.messages:
                 messages.error(request, m)
+            status = 400
         else:
             messages.success(request, _("The ratings were saved."))
             return redirect(f"{reverse('childhood:child-ratings', args=[room.pk, child.pk])}?term={term.pk}")
+    children = selectors.children_of(room)
+    at = next((i for i, c in enumerate(children) if c.pk == child.pk), None)
     context = {
         "room": room,
         "child": child,
         "term": term,
         "terms": terms,
         "sheet": selectors.child_rating_sheet(room, child, term),
-        "scores": [(3, _("good")), (2, _("fair")), (1, _("needs support"))],
+        "scores": _scores(),
+        "previous": children[at - 1] if at else None,
+        "next": children[at + 1] if at is not None and at + 1 < len(children) else None,
     }
-    return render(request, "childhood/child_ratings.html", context)
+    return render(request, "childhood/child_ratings.html", context, status=status)
 
 
 # --- Enrolments and guardians ------------------------------------------------------------------------------
