@@ -244,6 +244,17 @@ def family_children(actor: Actor) -> QuerySet[Resident]:
 # --- Portfolio ------------------------------------------------------------------------------------------
 
 
+def child_observation_cards(
+    child: Resident, classroom_ids: set[int] | None, limit: int = 100
+) -> list[Observation]:
+    """The child's latest observations as cards (:func:`observation_cards`): three queries
+    whatever their number."""
+    qs = Observation.objects.filter(children__child=child)
+    if classroom_ids is not None:
+        qs = qs.filter(classroom_id__in=classroom_ids)
+    return observation_cards(qs.order_by("-observed_on", "-id")[:limit])
+
+
 def child_observations(child: Resident, classroom_ids: set[int] | None) -> QuerySet[Observation]:
     qs = Observation.objects.filter(children__child=child)
     if classroom_ids is not None:

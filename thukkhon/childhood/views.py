@@ -51,14 +51,34 @@ from thukkhon.people.models import Resident
 
 
 def _day(request: HttpRequest, name: str = "day") -> date:
-    raw = request.GET.get(name) or request.POST.get(name) or ""
+    """The day typed in the address or a form: B.E. (``16/05/2569``) or ISO (``2026-05-16``, as
+    the pages' own links carry it); today when nothing is typed. Anything else raises
+    ValidationError "วันที่ไม่ถูกต้อง: …" with the value and why: never silently today.
+
+    A bad day in a page's address answers 400 (:func:`_bad_day`); a bad date typed in a form is a
+    message on the page and nothing is saved."""
+    raw = (request.GET.get(name) or request.POST.get(name) or "").strip()
+    if not raw:
+        return timezone.localdate()
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        try:
-            return parse_be_date(raw)
-        except Exception:
-            return timezone.localdate()
+        pass
+    try:
+        return parse_be_date(raw)
+    except ValueError as error:
+        raise ValidationError(
+            _("Invalid date: “%(value)s”. %(reason)s") % {"value": raw[:40], "reason": error},
+            code="bad_day",
+        ) from None
+
+
+def _bad_day(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """The answer to a page asked for with a day that is not a date: 400, the message, and a link
+    to the same page for today."""
+    return render(
+        request, "childhood/bad_day.html", {"errors": error.messages, "today_url": request.path}, status=400
+    )
 
 
 @login_required
@@ -88,7 +108,11 @@ def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """The classroom's documentation page: this term's observations and who is seen least."""
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
-    term = selectors.current_term(room.municipality, _day(request))
+    try:
+        day = _day(request)
+    except ValidationError as error:
+        return _bad_day(request, error)
+    term = selectors.current_term(room.municipality, day)
     observations = selectors.observation_cards(
         room.observations.filter(observed_on__range=(term.starts_on, term.ends_on))
     )
@@ -108,7 +132,10 @@ def attendance(request: HttpRequest, classroom_id: int) -> HttpResponse:
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
-    day = _day(request)
+    try:
+        day = _day(request)
+    except ValidationError as error:
+        return _bad_day(request, error)
     if request.method == "POST":
         marks = {}
         for child in selectors.children_of(room):
@@ -313,9 +340,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         "children": selectors.children_of(project.classroom),
         "groups": project.groups.prefetch_related("children").order_by("id"),
         "sessions": project.sessions.select_related("group"),
-        "observations": selectors.as_cards(
-            selectors.observations_prefetched(project.observations.order_by("observed_on"))
-        ),
+        "observations": selectors.observation_cards(project.observations.order_by("observed_on", "id")),
     }
     return render(request, "childhood/project_detail.html", context)
 
@@ -388,7 +413,7 @@ def child_portfolio(request: HttpRequest, child_id: int) -> HttpResponse:
     scope = access.classroom_ids_for(actor)
     context = {
         "child": child,
-        "observations": selectors.as_cards(selectors.child_observations(child, scope)[:100]),
+        "observations": selectors.child_observation_cards(child, scope),
         "ratings": selectors.child_ratings(child),
         "screenings": Screening.objects.filter(child=child),
         "cases": DevelopmentCase.objects.filter(child=child),
@@ -860,7 +885,11 @@ def equity(request: HttpRequest) -> HttpResponse:
     if request.GET.get("classroom", "").isdigit():
         room = access.access_classroom(actor, int(request.GET["classroom"]))
         scope = {room.pk}
-    term = selectors.current_term(actor.municipality, _day(request))
+    try:
+        day = _day(request)
+    except ValidationError as error:
+        return _bad_day(request, error)
+    term = selectors.current_term(actor.municipality, day)
     report = selectors.equity_report(actor.municipality, scope, term.starts_on, term.ends_on)
     counts = selectors.documentation_counts(room, term.starts_on, term.ends_on) if room else []
     ids = (
