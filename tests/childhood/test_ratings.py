@@ -256,3 +256,35 @@ def test_the_child_sheet_rates_indicators_with_their_evidence(client, school):
     assert tagged_counts == {school.a1.pk: [1, 0], school.a2.pk: [2, 0], school.a3.pk: [0, 0]}
     assert ObservationChild.objects.filter(child=school.a2).count() == 2
     assert Observation.objects.count() == 3
+
+
+def test_the_observation_form_tags_indicators(client, school):
+    client.force_login(school.teacher)
+    i111 = _std(11).indicators.order_by("id").first()
+    url = reverse("childhood:observation-create", args=[school.room_a.pk])
+    page = client.get(url).content.decode()
+    assert "11.1 ทำงานศิลปะตามจินตนาการและความคิดสร้างสรรค์" in page
+    response = client.post(
+        url,
+        {
+            "observed_on": date.today().strftime("%d/%m/") + str(date.today().year + 543),
+            "title": "วาดฝัน",
+            "children": [str(school.a1.pk)],
+            "visibility": "team",
+            "indicators": [str(i111.pk)],
+        },
+    )
+    assert response.status_code == 302
+    obs = Observation.objects.get(title="วาดฝัน")
+    assert list(obs.indicators.values_list("code", flat=True)) == ["11.1"]
+    bad = client.post(
+        url,
+        {
+            "observed_on": "01/06/2568",
+            "title": "x",
+            "children": [str(school.a1.pk)],
+            "visibility": "team",
+            "indicators": ["999999"],
+        },
+    )
+    assert bad.status_code == 400 and Observation.objects.count() == 1

@@ -592,6 +592,14 @@ def current_standards() -> list[Standard]:
     )
 
 
+def indicator_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The current framework's indicators grouped by standard, for a form's checkboxes."""
+    return [
+        (f"{s.number}. {s.name_th}", [(str(i.pk), f"{i.code} {i.text_th}") for i in s.indicator_list])  # type: ignore[attr-defined]
+        for s in current_standards()
+    ]
+
+
 def terms_of(classroom: Classroom) -> list[Term]:
     from thukkhon.childhood.services import terms_ensure
 

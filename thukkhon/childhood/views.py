@@ -179,6 +179,7 @@ def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
     form = ObservationForm(request.POST or None, request.FILES or None)
     form.fields["children"].choices = [(str(c.pk), c.nickname or c.full_name) for c in children]  # type: ignore[attr-defined]
     form.fields["standards"].choices = _standard_choices()  # type: ignore[attr-defined]
+    form.fields["indicators"].choices = selectors.indicator_choices()  # type: ignore[attr-defined]
     form.fields["project"].choices = [("", "—")] + [(str(p.pk), p.title) for p in room.projects.all()]  # type: ignore[attr-defined]
     if request.method == "GET":
         form.initial = {"observed_on": timezone.localdate(), "visibility": "team"}
@@ -193,6 +194,7 @@ def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
             languages=cd["languages"],
             visibility=cd["visibility"],
             standard_ids=[int(s) for s in cd["standards"]],
+            indicator_ids=[int(i) for i in cd["indicators"]],
             project_id=int(cd["project"]) if cd["project"] else None,
         )
         try:
