@@ -16,13 +16,14 @@ from thukkhon.childhood import services
 from thukkhon.childhood.models import (
     Enrolment,
     Guardianship,
+    IndicatorRating,
     Observation,
     Rating,
     SmallGroup,
     Standard,
     TransitionSummary,
 )
-from thukkhon.childhood.selectors import terms_of
+from thukkhon.childhood.selectors import standard_scores, terms_of
 from thukkhon.core.models import ConsentPurpose
 from thukkhon.core.services import consent_give
 
@@ -52,23 +53,41 @@ def current_term(school):  # type: ignore[no-untyped-def]
 def test_class_grid_saves_a_standard_for_every_child_and_moves_on(client, school):
     client.force_login(school.teacher)
     std1, std2 = Standard.objects.filter(framework__is_current=True).order_by("number")[:2]
+    i11, i12, i13 = std1.indicators.order_by("id")
     url = reverse("childhood:ratings", args=[school.room_a.pk])
     page = client.get(f"{url}?standard={std1.pk}")
     assert page.status_code == 200
     assert "มาตรฐานที่ 1" in page.content.decode()
     term = page.context["term"]
-    response = client.post(
-        url,
-        {"term": term.pk, "standard": std1.pk, f"r{school.a1.pk}": "3", f"r{school.a2.pk}": "1"},
-    )
-    assert response.status_code == 302 and f"standard={std2.pk}" in response["Location"]
-    assert dict(Rating.objects.filter(term=term, standard=std1).values_list("child_id", "score")) == {
-        school.a1.pk: 3,
-        school.a2.pk: 1,
+    post = {
+        "term": term.pk,
+        "standard": std1.pk,
+        **{f"i{school.a1.pk}_{i.pk}": v for i, v in ((i11, "3"), (i12, "3"), (i13, "1"))},
+        **{f"i{school.a2.pk}_{i.pk}": v for i, v in ((i11, "2"), (i12, "1"), (i13, ""))},
     }
+    response = client.post(url, post)
+    assert response.status_code == 302 and f"standard={std2.pk}" in response["Location"]
+    assert sorted(
+        IndicatorRating.objects.filter(term=term).values_list("child_id", "indicator__code", "score")
+    ) == sorted(
+        [
+            (school.a1.pk, "1.1", 3),
+            (school.a1.pk, "1.2", 3),
+            (school.a1.pk, "1.3", 1),
+            (school.a2.pk, "1.1", 2),
+            (school.a2.pk, "1.2", 1),
+        ]
+    )
+    # the standard follows: a1 3, 3, 1 → mode 3; a2 2, 1 → tie, mean 1.5 rounded half up → 2
+    derived = {
+        (s.child_id, s.standard.number): (s.score, s.derived)
+        for s in standard_scores([school.a1.pk, school.a2.pk])
+    }
+    assert derived == {(school.a1.pk, 1): (3, True), (school.a2.pk, 1): (2, True)}
+    assert Rating.objects.count() == 0
     # sent again (a phone retrying): nothing new
-    client.post(url, {"term": term.pk, "standard": std1.pk, f"r{school.a1.pk}": "3", f"r{school.a2.pk}": "1"})
-    assert Rating.objects.filter(term=term).count() == 2
+    client.post(url, post)
+    assert IndicatorRating.objects.filter(term=term).count() == 5
     # the grid's queries do not grow with the children
     with CaptureQueriesContext(connection) as few:
         client.get(url)
@@ -95,7 +114,7 @@ def test_per_child_ratings_with_evidence(client, school):
     term = page.context["term"]
     with translation.override("th"):
         bad = client.post(url, {"term": term.pk, f"s{std.pk}": "2", f"e{std.pk}": [str(other_child.pk)]})
-    assert bad.status_code == 200 and not Rating.objects.exists()
+    assert bad.status_code == 400 and not Rating.objects.exists()
     assert "หลักฐาน" in bad.content.decode()  # the message, in Thai
     client.post(url, {"term": term.pk, f"s{std.pk}": "2", f"e{std.pk}": [str(mine.pk)]})
     rating = Rating.objects.get(child=school.a1, standard=std, term=term)

@@ -18,6 +18,7 @@ from thukkhon.childhood.models import (
     Framework,
     Guardianship,
     Indicator,
+    IndicatorRating,
     Media,
     Observation,
     ObservationChild,
@@ -190,6 +191,14 @@ class RatingAdmin(admin.ModelAdmin):
     list_filter = ["municipality", "term", "score"]
     raw_id_fields = ["child", "classroom", "rated_by", "evidence"]
     list_select_related = ["child", "term", "standard", "classroom", "rated_by"]
+
+
+@admin.register(IndicatorRating)
+class IndicatorRatingAdmin(admin.ModelAdmin):
+    list_display = ["child", "term", "indicator", "score", "classroom", "rated_by"]
+    list_filter = ["municipality", "term", "score"]
+    raw_id_fields = ["child", "classroom", "rated_by", "evidence"]
+    list_select_related = ["child", "term", "indicator", "classroom", "rated_by"]
 
 
 @admin.register(TransitionSummary)

@@ -1,12 +1,15 @@
-"""A classroom's documentation page at the target size, and a 5 MB photo upload.
+"""A classroom's documentation page, a child's page and a project's page at the target size, and a
+5 MB photo upload.
 
     uv run python -m thukkhon.childhood.bench [--rounds 30] [--children 30] [--weeks 18] [--per-week 5]
 
 Builds the demo town and the early childhood demo in a throwaway SQLite database under var/, then
 brings the demo teacher's classroom to the target size: 30 children, and last term (a whole term)
 documented with at least 18 weeks × 5 observations (1–4 children each, 70 % with a photo, own
-words), with the register taken every school day. Signs in as the teacher and requests the
-classroom's documentation page for that term. Then posts an observation with a 5 MB photo and
+words; a third of them in one project; each tagged with a standard and one of its indicators),
+with the register taken every school day and every indicator rated for every child. Signs in as
+the teacher and requests the classroom's documentation page for that term, the page of the child
+seen most that term, and the project's page. Then posts an observation with a 5 MB photo and
 times the answer and the background resize job separately.
 """
 
@@ -43,13 +46,12 @@ def main() -> None:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
-    from django.db import connection
+    from django.db.models import Count
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from PIL import Image
 
     from thukkhon.childhood.demo import build_childhood_demo
-    from thukkhon.childhood.models import Media, Observation, TeacherAssignment
+    from thukkhon.childhood.models import Media, Observation, ObservationChild, Project, TeacherAssignment
     from thukkhon.core.jobs import run_job
     from thukkhon.core.models import Job, User
     from thukkhon.demo.town import build_demo
@@ -75,20 +77,22 @@ def main() -> None:
         f"classroom {room}: {room.enrolments.filter(left_on__isnull=True).count()} children; "
         f"term {term}: {n_obs} observations, {n_media} photos"
     )
-    client.get(url)  # warm up (templates, translations)
-    times = []
-    for _ in range(args.rounds):
-        start = time.perf_counter()
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    times.sort()
-    p95 = times[max(0, round(0.95 * len(times)) - 1)]
-    print(
-        f"documentation page: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
-        f"max {times[-1]:.1f} ms, {len(ctx.captured_queries)} SQL, {len(response.content) // 1024} KiB"
-    )
+    _report("documentation page", client, url, args.rounds)
+    child_id, n_child = (
+        ObservationChild.objects.filter(
+            observation__classroom=room, observation__observed_on__range=(term.starts_on, term.ends_on)
+        )
+        .values_list("child_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "child_id")
+        .first()
+    ) or (None, 0)
+    print(f"child {child_id}: {n_child} observations this term")
+    _report("child page", client, f"/childhood/children/{child_id}/", args.rounds)
+    project = Project.objects.filter(classroom=room).annotate(n=Count("observations")).order_by("-n").first()
+    assert project is not None
+    print(f"project {project.pk}: {project.n} observations")  # type: ignore[attr-defined]
+    _report("project page", client, f"/childhood/projects/{project.pk}/", args.rounds)
     # a 5 MB phone photo: accepted at once, resized by the job afterwards
     rng = random.Random(1)
     img = Image.frombytes("RGB", (4000, 3000), rng.randbytes(4000 * 3000 * 3))
@@ -125,6 +129,27 @@ def main() -> None:
     )
 
 
+def _report(label: str, client: Any, url: str, rounds: int) -> None:
+    """GET ``url`` ``rounds`` times after one warm-up request; print p50 / p95 / max, queries, size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm up (templates, translations)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    p95 = times[max(0, round(0.95 * len(times)) - 1)]
+    print(
+        f"{label}: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
+        f"max {times[-1]:.1f} ms, {len(ctx.captured_queries)} SQL, {len(response.content) // 1024} KiB"
+    )
+
+
 def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> Any:
     """Bring ``room`` to the target: ``children`` enrolled, last term documented with at least
     ``weeks × per_week`` observations and the register taken every school day."""
@@ -136,9 +161,12 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
     from thukkhon.childhood.models import (
         Attendance,
         Enrolment,
+        Indicator,
+        IndicatorRating,
         Media,
         Observation,
         ObservationChild,
+        Project,
         Standard,
     )
     from thukkhon.childhood.services import term_for
@@ -192,6 +220,15 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
     need = max(0, weeks * per_week - have)
     sample = Media.objects.filter(kind="photo").first()
     standards = list(Standard.objects.filter(framework__is_current=True))
+    indicators = list(Indicator.objects.filter(standard__framework__is_current=True))
+    project = Project.objects.create(
+        municipality=muni,
+        classroom=room,
+        title="สะพานข้ามแม่ปิง",
+        provocation="รถข้ามแม่น้ำได้อย่างไร",
+        started_on=term.starts_on,
+        created_by=author,
+    )
     new = [
         Observation(
             municipality=muni,
@@ -206,7 +243,7 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
         for _ in range(need)
     ]
     Observation.objects.bulk_create(new)
-    links, media, tags = [], [], []
+    links, media, tags, indicator_tags = [], [], [], []
     for obs in new:
         for c in rng.sample(kids, rng.randint(1, 4)):
             links.append(
@@ -214,8 +251,13 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
                     observation=obs, child_id=c, quote="ต้องมีเสาเยอะ ๆ" if rng.random() < 0.4 else ""
                 )
             )
-        tags.append(
-            Observation.standards.through(observation_id=obs.pk, standard_id=rng.choice(standards).pk)
+        std = rng.choice(standards)
+        tags.append(Observation.standards.through(observation_id=obs.pk, standard_id=std.pk))
+        indicator_tags.append(
+            Observation.indicators.through(
+                observation_id=obs.pk,
+                indicator_id=rng.choice([i for i in indicators if i.standard_id == std.pk]).pk,
+            )
         )
         if sample is not None and rng.random() < 0.7:
             media.append(
@@ -233,6 +275,35 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
     ObservationChild.objects.bulk_create(links)
     Media.objects.bulk_create(media)
     Observation.standards.through.objects.bulk_create(tags)
+    Observation.indicators.through.objects.bulk_create(indicator_tags)
+    # a third of the term's observations belong to the project; each observation shows one
+    # indicator of a standard it is tagged with
+    of_term = Observation.objects.filter(classroom=room, observed_on__range=(term.starts_on, term.ends_on))
+    ids = list(of_term.order_by("id").values_list("id", flat=True))
+    Observation.objects.filter(pk__in=ids[::3]).update(project=project)
+    more_tags = []
+    for obs in of_term.filter(indicators__isnull=True).prefetch_related("standards"):
+        std_id = next((s.pk for s in obs.standards.all()), rng.choice(standards).pk)
+        choice = rng.choice([i for i in indicators if i.standard_id == std_id])
+        more_tags.append(Observation.indicators.through(observation_id=obs.pk, indicator_id=choice.pk))
+    Observation.indicators.through.objects.bulk_create(more_tags)
+    IndicatorRating.objects.filter(classroom=room, term=term).delete()
+    IndicatorRating.objects.bulk_create(
+        [
+            IndicatorRating(
+                municipality=muni,
+                child_id=c,
+                classroom=room,
+                term=term,
+                indicator=i,
+                score=rng.choice((1, 2, 2, 3, 3, 3)),
+                rated_by=author,
+            )
+            for c in kids
+            for i in indicators
+        ],
+        batch_size=5000,
+    )
     return term
 
 

@@ -41,6 +41,11 @@ class ObservationForm(forms.Form):
     standards = forms.MultipleChoiceField(
         label=_("Curriculum standards"), widget=forms.CheckboxSelectMultiple, required=False
     )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators it shows (for the end-of-term ratings)"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     visibility = forms.ChoiceField(
         label=_("Who may see it"), choices=Visibility.choices, widget=forms.RadioSelect
     )

@@ -482,6 +482,35 @@ class Rating(models.Model):
         return f"{self.child_id} {self.standard_id}: {self.score}"
 
 
+class IndicatorRating(models.Model):
+    """End-of-term rating of one indicator (ตัวบ่งชี้): 3 good, 2 fair, 1 needs support; with
+    evidence. When any indicator of a standard is rated for a child and term, the standard's rating
+    is worked out from them (:func:`thukkhon.childhood.ratings.derive_standard_score`) and a
+    :class:`Rating` of that standard set directly is no longer read."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="indicator_ratings")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3)])
+    evidence = models.ManyToManyField(Observation, blank=True, related_name="+")
+    rated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "term", "indicator"], name="indicator_rating_unique"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=3), name="indicator_rating_score_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["term", "child"])]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.indicator_id}: {self.score}"
+
+
 class TransitionSummary(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     child = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")

@@ -21,6 +21,8 @@ from thukkhon.childhood.models import (
     DevelopmentCase,
     Enrolment,
     Guardianship,
+    Indicator,
+    IndicatorRating,
     Media,
     Observation,
     ObservationChild,
@@ -242,6 +244,17 @@ def family_children(actor: Actor) -> QuerySet[Resident]:
 # --- Portfolio ------------------------------------------------------------------------------------------
 
 
+def child_observation_cards(
+    child: Resident, classroom_ids: set[int] | None, limit: int = 100
+) -> list[Observation]:
+    """The child's latest observations as cards (:func:`observation_cards`): three queries
+    whatever their number."""
+    qs = Observation.objects.filter(children__child=child)
+    if classroom_ids is not None:
+        qs = qs.filter(classroom_id__in=classroom_ids)
+    return observation_cards(qs.order_by("-observed_on", "-id")[:limit])
+
+
 def child_observations(child: Resident, classroom_ids: set[int] | None) -> QuerySet[Observation]:
     qs = Observation.objects.filter(children__child=child)
     if classroom_ids is not None:
@@ -249,13 +262,10 @@ def child_observations(child: Resident, classroom_ids: set[int] | None) -> Query
     return observations_prefetched(qs)
 
 
-def child_ratings(child: Resident) -> QuerySet[Rating]:
-    return (
-        Rating.objects.filter(child=child)
-        .select_related("standard", "term")
-        .prefetch_related("evidence")
-        .order_by("-term__academic_year", "-term__number", "standard__number")
-    )
+def child_ratings(child: Resident) -> list[StandardScore]:
+    """The child's standard ratings of every term, latest term first: worked out from the
+    indicators where they are rated, else as set directly (:func:`standard_scores`)."""
+    return standard_scores([child.pk])
 
 
 # --- DSPM -----------------------------------------------------------------------------------------------
@@ -432,8 +442,8 @@ def equity_report(
         ).select_related("rescreen")
     }
     ratings: dict[int, list[int]] = defaultdict(list)
-    for cid, score in Rating.objects.filter(child_id__in=child_ids).values_list("child_id", "score"):
-        ratings[cid].append(score)
+    for sc in standard_scores(child_ids, with_evidence=False):
+        ratings[sc.child_id].append(sc.score)
     engagement: Counter[int] = Counter()
     for cid in ObservationChild.objects.filter(
         child_id__in=child_ids,
@@ -484,11 +494,110 @@ def current_term(municipality: Municipality, day: date) -> Term:
 # --- Ratings ----------------------------------------------------------------------------------------------
 
 
-def current_standards() -> list[Standard]:
-    """The standards of the current curriculum framework, in order."""
-    return list(
-        Standard.objects.filter(framework__is_current=True).select_related("domain").order_by("number")
+# How a standard's rating follows from its indicators (decision record 0013): the mode (ฐานนิยม) of
+# the indicator ratings; when two or more scores are equally common, their mean rounded half up
+# (2.5 → 3, 1.5 → 2). Only the indicators rated count.
+
+
+def derive_standard_score(indicator_scores: Iterable[int]) -> int | None:
+    """The standard's 3/2/1 from its indicators' 3/2/1, or None when none is rated.
+
+    >>> derive_standard_score([3, 3, 1]), derive_standard_score([3, 1]), derive_standard_score([3, 2])
+    (3, 2, 3)
+    """
+    scores = list(indicator_scores)
+    if not scores:
+        return None
+    counts = Counter(scores)
+    top = max(counts.values())
+    modes = [score for score, n in counts.items() if n == top]
+    if len(modes) == 1:
+        return modes[0]
+    mean = sum(modes) / len(modes)
+    return int(mean + 0.5)
+
+
+@dataclass
+class StandardScore:
+    """A child's rating of one standard in one term: derived from the indicators rated (then
+    ``indicators`` holds indicator id → score) or set directly."""
+
+    child_id: int
+    term: Term
+    standard: Standard
+    score: int
+    derived: bool
+    indicators: dict[int, int] = field(default_factory=dict)
+    evidence: list[Observation] = field(default_factory=list)
+
+
+def standard_scores(
+    child_ids: Iterable[int], *, term: Term | None = None, with_evidence: bool = True
+) -> list[StandardScore]:
+    """Every standard rating of the children (of one term, or all), latest term first, then by
+    standard: the one way the portfolio, the PDFs, the grid and the equity figures read them.
+    Four queries with evidence, two without, whatever the number of children and terms."""
+    ids = list(child_ids)
+    direct = Rating.objects.filter(child_id__in=ids).select_related("term", "standard")
+    by_indicator = IndicatorRating.objects.filter(child_id__in=ids).select_related(
+        "term", "indicator__standard"
     )
+    if term is not None:
+        direct = direct.filter(term=term)
+        by_indicator = by_indicator.filter(term=term)
+    if with_evidence:
+        shown = Observation.objects.only("id", "title", "observed_on").order_by("observed_on", "id")
+        direct = direct.prefetch_related(Prefetch("evidence", queryset=shown))
+        by_indicator = by_indicator.prefetch_related(Prefetch("evidence", queryset=shown))
+    out: dict[tuple[int, int, int], StandardScore] = {}
+    for ir in by_indicator:
+        std = ir.indicator.standard
+        key = (ir.child_id, ir.term_id, std.pk)
+        row = out.get(key)
+        if row is None:
+            row = out[key] = StandardScore(ir.child_id, ir.term, std, 0, derived=True)
+        row.indicators[ir.indicator_id] = ir.score
+        if with_evidence:
+            row.evidence.extend(e for e in ir.evidence.all() if e not in row.evidence)
+    for row in out.values():
+        row.score = derive_standard_score(row.indicators.values()) or 0
+        row.evidence.sort(key=lambda o: (o.observed_on, o.pk))
+    for r in direct:
+        key = (r.child_id, r.term_id, r.standard_id)
+        if key not in out:  # a standard rated directly counts only while none of its indicators is
+            out[key] = StandardScore(
+                r.child_id,
+                r.term,
+                r.standard,
+                r.score,
+                derived=False,
+                evidence=list(r.evidence.all()) if with_evidence else [],
+            )
+    return sorted(
+        out.values(),
+        key=lambda s: (-s.term.academic_year, -s.term.number, s.standard.number, s.child_id),
+    )
+
+
+def current_standards() -> list[Standard]:
+    """The standards of the current curriculum framework, in order, each with its indicators
+    (``standard.indicator_list``)."""
+    return list(
+        Standard.objects.filter(framework__is_current=True)
+        .select_related("domain")
+        .prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("id"), to_attr="indicator_list")
+        )
+        .order_by("number")
+    )
+
+
+def indicator_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The current framework's indicators grouped by standard, for a form's checkboxes."""
+    return [
+        (f"{s.number}. {s.name_th}", [(str(i.pk), f"{i.code} {i.text_th}") for i in s.indicator_list])  # type: ignore[attr-defined]
+        for s in current_standards()
+    ]
 
 
 def terms_of(classroom: Classroom) -> list[Term]:
@@ -500,39 +609,72 @@ def terms_of(classroom: Classroom) -> list[Term]:
 @dataclass
 class RatingGridRow:
     child: Resident
-    scores: dict[int, int]  # standard id → score
+    standards: dict[int, StandardScore]  # standard id → the standard's rating
+    indicators: dict[int, int]  # indicator id → score
+    tagged: dict[int, int]  # indicator id → observations of the term tagged with it
 
-    def cells(self, standards: list[Standard]) -> list[int | None]:
-        return [self.scores.get(s.pk) for s in standards]
+    def cells(self, standards: list[Standard]) -> list[StandardScore | None]:
+        return [self.standards.get(s.pk) for s in standards]
 
 
 def rating_grid(classroom: Classroom, term: Term) -> list[RatingGridRow]:
-    """Every enrolled child with their ratings of the term (standard id → 3/2/1)."""
+    """Every enrolled child with their ratings of the term: each indicator's 3/2/1, each
+    standard's (derived or direct), and how many of the child's observations of the term in this
+    classroom are tagged with each indicator. Queries do not grow with the children."""
     children = children_of(classroom)
-    scores: dict[int, dict[int, int]] = defaultdict(dict)
-    for child_id, standard_id, score in Rating.objects.filter(
-        term=term, child_id__in=[c.pk for c in children]
-    ).values_list("child_id", "standard_id", "score"):
-        scores[child_id][standard_id] = score
-    return [RatingGridRow(child=c, scores=scores[c.pk]) for c in children]
+    ids = [c.pk for c in children]
+    standards: dict[int, dict[int, StandardScore]] = defaultdict(dict)
+    indicators: dict[int, dict[int, int]] = defaultdict(dict)
+    for sc in standard_scores(ids, term=term, with_evidence=False):
+        standards[sc.child_id][sc.standard.pk] = sc
+        indicators[sc.child_id].update(sc.indicators)
+    tagged: dict[int, Counter[int]] = defaultdict(Counter)
+    for child_id, indicator_id in Observation.indicators.through.objects.filter(
+        observation__classroom=classroom,
+        observation__observed_on__range=(term.starts_on, term.ends_on),
+        observation__children__child_id__in=ids,
+    ).values_list("observation__children__child_id", "indicator_id"):
+        tagged[child_id][indicator_id] += 1
+    return [
+        RatingGridRow(child=c, standards=standards[c.pk], indicators=indicators[c.pk], tagged=tagged[c.pk])
+        for c in children
+    ]
+
+
+@dataclass
+class IndicatorSheetRow:
+    indicator: Indicator
+    score: int | None
+    evidence: set[int]
+    tagged: list[Observation]  # the child's observations of the term tagged with this indicator
 
 
 @dataclass
 class StandardRating:
     standard: Standard
-    score: int | None
+    score: int | None  # the standard's rating: derived from its indicators, else set directly
+    derived: bool
+    direct: int | None  # the rating set directly (read only while no indicator is rated)
     evidence: set[int]
+    indicators: list[IndicatorSheetRow]
     tagged: list[Observation]  # observations of the term tagged with this standard
     others: list[Observation]
 
 
 def child_rating_sheet(classroom: Classroom, child: Resident, term: Term) -> list[StandardRating]:
-    """One child's twelve standards for a term: the score, the evidence chosen, and the child's
-    observations of the term in this classroom to choose evidence from (tagged ones first)."""
+    """One child's twelve standards for a term, each with its indicators: the scores, the evidence
+    chosen, and the child's observations of the term in this classroom to choose evidence from
+    (those tagged with the indicator first, then with the standard)."""
     standards = current_standards()
     ratings = {
         r.standard_id: r
         for r in Rating.objects.filter(child=child, term=term).prefetch_related(
+            Prefetch("evidence", queryset=Observation.objects.only("id"))
+        )
+    }
+    by_indicator = {
+        r.indicator_id: r
+        for r in IndicatorRating.objects.filter(child=child, term=term).prefetch_related(
             Prefetch("evidence", queryset=Observation.objects.only("id"))
         )
     }
@@ -542,18 +684,38 @@ def child_rating_sheet(classroom: Classroom, child: Resident, term: Term) -> lis
             children__child=child,
             observed_on__range=(term.starts_on, term.ends_on),
         )
-        .prefetch_related(Prefetch("standards", queryset=Standard.objects.only("id")))
+        .only("id", "title", "observed_on")
+        .prefetch_related(
+            Prefetch("standards", queryset=Standard.objects.only("id")),
+            Prefetch("indicators", queryset=Indicator.objects.only("id")),
+        )
         .order_by("-observed_on", "-id")
     )
     tags = {o.pk: {s.pk for s in o.standards.all()} for o in observations}
+    indicator_tags = {o.pk: {i.pk for i in o.indicators.all()} for o in observations}
     sheet = []
     for s in standards:
         rating = ratings.get(s.pk)
+        rows = []
+        for ind in s.indicator_list:  # type: ignore[attr-defined]
+            ir = by_indicator.get(ind.pk)
+            rows.append(
+                IndicatorSheetRow(
+                    indicator=ind,
+                    score=ir.score if ir else None,
+                    evidence={e.pk for e in ir.evidence.all()} if ir else set(),
+                    tagged=[o for o in observations if ind.pk in indicator_tags[o.pk]],
+                )
+            )
+        derived = derive_standard_score(r.score for r in rows if r.score is not None)
         sheet.append(
             StandardRating(
                 standard=s,
-                score=rating.score if rating else None,
+                score=derived if derived is not None else (rating.score if rating else None),
+                derived=derived is not None,
+                direct=rating.score if rating else None,
                 evidence={e.pk for e in rating.evidence.all()} if rating else set(),
+                indicators=rows,
                 tagged=[o for o in observations if s.pk in tags[o.pk]],
                 others=[o for o in observations if s.pk not in tags[o.pk]],
             )

@@ -33,6 +33,7 @@ from thukkhon.childhood.models import (
     GuardianRelation,
     Guardianship,
     Indicator,
+    IndicatorRating,
     Language,
     Media,
     MediaKind,
@@ -677,6 +678,8 @@ def rating_set(
     )
     if ids - valid:
         errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
+    if _derived_standards(term, [(child.pk, standard.pk)]):
+        errors["score"] = [_derived_message([standard.number])]
     _raise(errors)
     rating, _created = Rating.objects.update_or_create(
         child=child,
@@ -734,6 +737,16 @@ def ratings_record(
         errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
     if len({(e.child_id, e.standard_id) for e in entries}) != len(entries):
         errors["score"] = [_("Each child and standard may be rated once.")]
+    derived = _derived_standards(term, [(e.child_id, e.standard_id) for e in entries if e.score is not None])
+    if derived:
+        numbers = sorted(
+            set(
+                Standard.objects.filter(pk__in={sid for _cid, sid in derived}).values_list(
+                    "number", flat=True
+                )
+            )
+        )
+        errors["score"] = [_derived_message(numbers)]
     _raise(errors)
     existing = {
         (r.child_id, r.standard_id): r
@@ -790,6 +803,143 @@ def ratings_record(
             ]
         )
     return {"created": len(created), "changed": len(changed), "cleared": len(deleted)}
+
+
+def _derived_standards(term: Term, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (child, standard) pairs among ``pairs`` whose standard has an indicator rated in the
+    term: their rating is worked out from the indicators, not set directly."""
+    wanted = set(pairs)
+    if not wanted:
+        return set()
+    rated = IndicatorRating.objects.filter(
+        term=term, child_id__in={c for c, _s in wanted}, indicator__standard_id__in={s for _c, s in wanted}
+    ).values_list("child_id", "indicator__standard_id")
+    return wanted & set(rated)
+
+
+def _derived_message(numbers: Iterable[int]) -> str:
+    return _(
+        "Standard %(numbers)s is worked out from its indicators: rate the indicators, or clear them "
+        "to rate the standard as a whole."
+    ) % {"numbers": ", ".join(str(n) for n in numbers)}
+
+
+@dataclass(frozen=True)
+class IndicatorEntry:
+    """One indicator cell: a score 1–3, or None to clear it; evidence None leaves it as it is."""
+
+    child_id: int
+    indicator_id: int
+    score: int | None
+    evidence_ids: tuple[int, ...] | None = None
+
+
+@transaction.atomic
+def indicator_ratings_record(
+    *, actor: Actor, classroom: Classroom, term: Term, entries: Sequence[IndicatorEntry]
+) -> dict[str, int]:
+    """Record many end-of-term indicator ratings at once (the class grid of a standard, or one
+    child's sheet). The standard's rating then follows from its indicators
+    (:func:`thukkhon.childhood.selectors.derive_standard_score`).
+
+    Every entry is checked before anything is written: a score other than 3, 2 or 1 (or empty to
+    clear) is refused with nothing saved; evidence must be observations of the child in this
+    classroom. Sending the same ratings twice changes nothing."""
+    _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
+    _same_town(actor, term)
+    errors: Errors = {}
+    enrolled = set(classroom.enrolments.values_list("child_id", flat=True))
+    indicator_ids = {e.indicator_id for e in entries}
+    known = set(
+        Indicator.objects.filter(pk__in=indicator_ids, standard__framework__is_current=True).values_list(
+            "id", flat=True
+        )
+    )
+    if {e.child_id for e in entries} - enrolled:
+        errors["child"] = [_("Some children are not enrolled in this classroom.")]
+    if indicator_ids - known:
+        errors["indicator"] = [_("Choose indicators of the curriculum.")]
+    if any(e.score is not None and e.score not in (1, 2, 3) for e in entries):
+        errors["score"] = [_("Rate 3 (good), 2 (fair) or 1 (needs support).")]
+    wanted = {i for e in entries for i in (e.evidence_ids or ())}
+    observed = set(
+        ObservationChild.objects.filter(
+            observation_id__in=wanted, observation__classroom=classroom
+        ).values_list("observation_id", "child_id")
+    )
+    if any((i, e.child_id) not in observed for e in entries for i in (e.evidence_ids or ())):
+        errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
+    if len({(e.child_id, e.indicator_id) for e in entries}) != len(entries):
+        errors["score"] = [_("Each child and indicator may be rated once.")]
+    _raise(errors)
+    existing = {
+        (r.child_id, r.indicator_id): r
+        for r in IndicatorRating.objects.filter(
+            term=term, child_id__in={e.child_id for e in entries}, indicator_id__in=indicator_ids
+        )
+    }
+    new: list[tuple[IndicatorRating, IndicatorEntry]] = []
+    changed: list[IndicatorRating] = []
+    deleted: list[int] = []
+    evidence_of: dict[int, tuple[int, ...]] = {}
+    now = timezone.now()
+    for e in entries:
+        row = existing.get((e.child_id, e.indicator_id))
+        if e.score is None:
+            if row is not None:
+                deleted.append(row.pk)
+            continue
+        if row is None:
+            rating = IndicatorRating(
+                municipality=actor.municipality,
+                child_id=e.child_id,
+                classroom=classroom,
+                term=term,
+                indicator_id=e.indicator_id,
+                score=e.score,
+                rated_by=actor.user,
+            )
+            new.append((rating, e))
+            continue
+        if row.score != e.score or row.classroom_id != classroom.pk:
+            row.score, row.classroom, row.rated_by, row.rated_at = e.score, classroom, actor.user, now
+            changed.append(row)
+        if e.evidence_ids is not None:
+            evidence_of[row.pk] = e.evidence_ids
+    IndicatorRating.objects.filter(pk__in=deleted).delete()
+    created = IndicatorRating.objects.bulk_create([r for r, _e in new])
+    for rating, (_r, e) in zip(created, new, strict=True):
+        if e.evidence_ids:
+            evidence_of[rating.pk] = e.evidence_ids
+    IndicatorRating.objects.bulk_update(changed, ["score", "classroom", "rated_by", "rated_at"])
+    through = IndicatorRating.evidence.through
+    if evidence_of:
+        through.objects.filter(indicatorrating_id__in=list(evidence_of)).delete()
+        through.objects.bulk_create(
+            [
+                through(indicatorrating_id=rid, observation_id=oid)
+                for rid, ids in evidence_of.items()
+                for oid in set(ids)
+            ]
+        )
+    return {"created": len(created), "changed": len(changed), "cleared": len(deleted)}
+
+
+@transaction.atomic
+def term_ratings_record(
+    *,
+    actor: Actor,
+    classroom: Classroom,
+    term: Term,
+    indicators: Sequence[IndicatorEntry] = (),
+    standards: Sequence[RatingEntry] = (),
+) -> dict[str, int]:
+    """One child's sheet (or a class grid) saved at once: the indicators first, then the
+    standards rated as a whole; if anything is refused nothing is saved."""
+    done = indicator_ratings_record(actor=actor, classroom=classroom, term=term, entries=indicators)
+    more = ratings_record(actor=actor, classroom=classroom, term=term, entries=standards)
+    return {k: done[k] + more[k] for k in done}
 
 
 @transaction.atomic

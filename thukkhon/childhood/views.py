@@ -51,14 +51,34 @@ from thukkhon.people.models import Resident
 
 
 def _day(request: HttpRequest, name: str = "day") -> date:
-    raw = request.GET.get(name) or request.POST.get(name) or ""
+    """The day typed in the address or a form: B.E. (``16/05/2569``) or ISO (``2026-05-16``, as
+    the pages' own links carry it); today when nothing is typed. Anything else raises
+    ValidationError "วันที่ไม่ถูกต้อง: …" with the value and why: never silently today.
+
+    A bad day in a page's address answers 400 (:func:`_bad_day`); a bad date typed in a form is a
+    message on the page and nothing is saved."""
+    raw = (request.GET.get(name) or request.POST.get(name) or "").strip()
+    if not raw:
+        return timezone.localdate()
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        try:
-            return parse_be_date(raw)
-        except Exception:
-            return timezone.localdate()
+        pass
+    try:
+        return parse_be_date(raw)
+    except ValueError as error:
+        raise ValidationError(
+            _("Invalid date: “%(value)s”. %(reason)s") % {"value": raw[:40], "reason": error},
+            code="bad_day",
+        ) from None
+
+
+def _bad_day(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """The answer to a page asked for with a day that is not a date: 400, the message, and a link
+    to the same page for today."""
+    return render(
+        request, "childhood/bad_day.html", {"errors": error.messages, "today_url": request.path}, status=400
+    )
 
 
 @login_required
@@ -88,7 +108,11 @@ def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """The classroom's documentation page: this term's observations and who is seen least."""
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
-    term = selectors.current_term(room.municipality, _day(request))
+    try:
+        day = _day(request)
+    except ValidationError as error:
+        return _bad_day(request, error)
+    term = selectors.current_term(room.municipality, day)
     observations = selectors.observation_cards(
         room.observations.filter(observed_on__range=(term.starts_on, term.ends_on))
     )
@@ -108,7 +132,10 @@ def attendance(request: HttpRequest, classroom_id: int) -> HttpResponse:
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
-    day = _day(request)
+    try:
+        day = _day(request)
+    except ValidationError as error:
+        return _bad_day(request, error)
     if request.method == "POST":
         marks = {}
         for child in selectors.children_of(room):
@@ -152,6 +179,7 @@ def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
     form = ObservationForm(request.POST or None, request.FILES or None)
     form.fields["children"].choices = [(str(c.pk), c.nickname or c.full_name) for c in children]  # type: ignore[attr-defined]
     form.fields["standards"].choices = _standard_choices()  # type: ignore[attr-defined]
+    form.fields["indicators"].choices = selectors.indicator_choices()  # type: ignore[attr-defined]
     form.fields["project"].choices = [("", "—")] + [(str(p.pk), p.title) for p in room.projects.all()]  # type: ignore[attr-defined]
     if request.method == "GET":
         form.initial = {"observed_on": timezone.localdate(), "visibility": "team"}
@@ -166,6 +194,7 @@ def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
             languages=cd["languages"],
             visibility=cd["visibility"],
             standard_ids=[int(s) for s in cd["standards"]],
+            indicator_ids=[int(i) for i in cd["indicators"]],
             project_id=int(cd["project"]) if cd["project"] else None,
         )
         try:
@@ -313,9 +342,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         "children": selectors.children_of(project.classroom),
         "groups": project.groups.prefetch_related("children").order_by("id"),
         "sessions": project.sessions.select_related("group"),
-        "observations": selectors.as_cards(
-            selectors.observations_prefetched(project.observations.order_by("observed_on"))
-        ),
+        "observations": selectors.observation_cards(project.observations.order_by("observed_on", "id")),
     }
     return render(request, "childhood/project_detail.html", context)
 
@@ -388,7 +415,7 @@ def child_portfolio(request: HttpRequest, child_id: int) -> HttpResponse:
     scope = access.classroom_ids_for(actor)
     context = {
         "child": child,
-        "observations": selectors.as_cards(selectors.child_observations(child, scope)[:100]),
+        "observations": selectors.child_observation_cards(child, scope),
         "ratings": selectors.child_ratings(child),
         "screenings": Screening.objects.filter(child=child),
         "cases": DevelopmentCase.objects.filter(child=child),
@@ -480,14 +507,24 @@ def _term(request: HttpRequest, room: Classroom) -> tuple[Term, list[Term]]:
 
 
 def _score(raw: str | None) -> int | None:
-    return int(raw) if raw in ("1", "2", "3") else None
+    """A posted 3/2/1: "" clears the cell (None); anything else that is not 1, 2 or 3 becomes 0 so
+    the service refuses it with its message instead of it being dropped silently."""
+    raw = (raw or "").strip()
+    if raw == "":
+        return None
+    return int(raw) if raw in ("1", "2", "3") else 0
+
+
+def _scores() -> list[tuple[int, str]]:
+    return [(3, _("good")), (2, _("fair")), (1, _("needs support"))]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def classroom_ratings(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    """The class grid: one standard at a time, every child a row of 3 / 2 / 1 (fast on a phone);
-    below it the whole term at a glance."""
+    """The class grid: one standard at a time, every child a row of its indicators' 3 / 2 / 1 and
+    the standard's rating that follows (on a phone each child is a card); below it the whole term
+    at a glance."""
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
@@ -499,46 +536,64 @@ def classroom_ratings(request: HttpRequest, classroom_id: int) -> HttpResponse:
     standard = next((s for s in standards if str(s.pk) == raw_std), standards[0])
     position = standards.index(standard)
     following = standards[position + 1] if position + 1 < len(standards) else None
+    indicators = standard.indicator_list  # type: ignore[attr-defined]
+    status = 200
     if request.method == "POST":
         entries = [
-            services.RatingEntry(child_id=c.pk, standard_id=standard.pk, score=score)
+            services.IndicatorEntry(child_id=c.pk, indicator_id=ind.pk, score=_score(raw))
             for c in selectors.children_of(room)
-            if (score := _score(request.POST.get(f"r{c.pk}"))) is not None
+            for ind in indicators
+            if (raw := request.POST.get(f"i{c.pk}_{ind.pk}")) is not None
         ]
         try:
-            services.ratings_record(actor=actor, classroom=room, term=term, entries=entries)
+            services.indicator_ratings_record(actor=actor, classroom=room, term=term, entries=entries)
         except ValidationError as error:
             for m in error.messages:
                 messages.error(request, m)
+            status = 400
         else:
             messages.success(
                 request,
                 _("Standard %(n)d was saved for %(count)d children.")
-                % {"n": standard.number, "count": len(entries)},
+                % {"n": standard.number, "count": len({e.child_id for e in entries if e.score})},
             )
             target = following or standard
             return redirect(
                 f"{reverse('childhood:ratings', args=[room.pk])}?term={term.pk}&standard={target.pk}"
             )
     grid = selectors.rating_grid(room, term)
+    rows = []
+    for r in grid:
+        cells = [
+            (
+                ind,
+                r.indicators.get(ind.pk),
+                r.tagged.get(ind.pk, 0),
+                request.POST.get(f"i{r.child.pk}_{ind.pk}"),
+            )
+            for ind in indicators
+        ]
+        rows.append((r.child, cells, r.standards.get(standard.pk), r.cells(standards)))
     context = {
         "room": room,
         "term": term,
         "terms": terms,
         "standards": standards,
         "standard": standard,
+        "indicators": indicators,
         "following": following,
-        "rows": [(r.child, r.scores.get(standard.pk), r.cells(standards)) for r in grid],
-        "done": sum(1 for r in grid if standard.pk in r.scores),
-        "scores": [(3, _("good")), (2, _("fair")), (1, _("needs support"))],
+        "rows": rows,
+        "done": sum(1 for r in grid if standard.pk in r.standards),
+        "scores": _scores(),
     }
-    return render(request, "childhood/ratings_grid.html", context)
+    return render(request, "childhood/ratings_grid.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_ratings(request: HttpRequest, classroom_id: int, child_id: int) -> HttpResponse:
-    """One child's twelve standards for a term, each with the observations that show it."""
+    """One child's twelve standards for a term, each with its indicators and the observations that
+    show them: the way to rate on a phone, one child at a time."""
     actor = request_actor(request)
     room = access.access_classroom(actor, classroom_id)
     assert actor is not None
@@ -546,33 +601,51 @@ def child_ratings(request: HttpRequest, classroom_id: int, child_id: int) -> Htt
     if not room.enrolments.filter(child=child).exists():
         raise Http404
     term, terms = _term(request, room)
+    status = 200
     if request.method == "POST":
-        entries = []
+        indicators, standards = [], []
         for st in selectors.current_standards():
-            score = _score(request.POST.get(f"s{st.pk}"))
-            if score is None:
+            for ind in st.indicator_list:  # type: ignore[attr-defined]
+                raw = request.POST.get(f"i{ind.pk}")
+                if raw is None:
+                    continue
+                evidence = tuple(int(v) for v in request.POST.getlist(f"ie{ind.pk}") if v.isdigit())
+                indicators.append(
+                    services.IndicatorEntry(
+                        child_id=child.pk, indicator_id=ind.pk, score=_score(raw), evidence_ids=evidence
+                    )
+                )
+            raw = request.POST.get(f"s{st.pk}")
+            if raw is None or (score := _score(raw)) is None:
                 continue
             evidence = tuple(int(v) for v in request.POST.getlist(f"e{st.pk}") if v.isdigit())
-            entries.append(
+            standards.append(
                 services.RatingEntry(child_id=child.pk, standard_id=st.pk, score=score, evidence_ids=evidence)
             )
         try:
-            services.ratings_record(actor=actor, classroom=room, term=term, entries=entries)
+            services.term_ratings_record(
+                actor=actor, classroom=room, term=term, indicators=indicators, standards=standards
+            )
         except ValidationError as error:
             for m in error.messages:
                 messages.error(request, m)
+            status = 400
         else:
             messages.success(request, _("The ratings were saved."))
             return redirect(f"{reverse('childhood:child-ratings', args=[room.pk, child.pk])}?term={term.pk}")
+    children = selectors.children_of(room)
+    at = next((i for i, c in enumerate(children) if c.pk == child.pk), None)
     context = {
         "room": room,
         "child": child,
         "term": term,
         "terms": terms,
         "sheet": selectors.child_rating_sheet(room, child, term),
-        "scores": [(3, _("good")), (2, _("fair")), (1, _("needs support"))],
+        "scores": _scores(),
+        "previous": children[at - 1] if at else None,
+        "next": children[at + 1] if at is not None and at + 1 < len(children) else None,
     }
-    return render(request, "childhood/child_ratings.html", context)
+    return render(request, "childhood/child_ratings.html", context, status=status)
 
 
 # --- Enrolments and guardians ------------------------------------------------------------------------------
@@ -814,7 +887,11 @@ def equity(request: HttpRequest) -> HttpResponse:
     if request.GET.get("classroom", "").isdigit():
         room = access.access_classroom(actor, int(request.GET["classroom"]))
         scope = {room.pk}
-    term = selectors.current_term(actor.municipality, _day(request))
+    try:
+        day = _day(request)
+    except ValidationError as error:
+        return _bad_day(request, error)
+    term = selectors.current_term(actor.municipality, day)
     report = selectors.equity_report(actor.municipality, scope, term.starts_on, term.ends_on)
     counts = selectors.documentation_counts(room, term.starts_on, term.ends_on) if room else []
     ids = (
