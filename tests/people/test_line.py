@@ -382,3 +382,14 @@ def test_several_events_in_one_request(client, town, fake_line):
         ("01HA", "follow"),
         ("01HB", "linked"),
     ]
+
+
+def test_profile_says_whether_line_is_linked_and_whether_consent_is_missing(client, town):
+    muni, _, somsri, _ = town
+    client.force_login(member(muni, "dispatcher"))
+    body = client.get(f"/registry/residents/{somsri.pk}/").content.decode()
+    assert '<span class="muted">ยังไม่ได้เชื่อม</span>' in body
+    somsri.line_id = SOMSRI_LINE
+    somsri.save()
+    body = client.get(f"/registry/residents/{somsri.pk}/").content.decode()
+    assert 'เชื่อม LINE แล้ว <span class="badge badge-warn">ยังไม่ได้รับความยินยอมให้ส่งข้อความ</span>' in body
