@@ -393,3 +393,13 @@ def test_profile_says_whether_line_is_linked_and_whether_consent_is_missing(clie
     somsri.save()
     body = client.get(f"/registry/residents/{somsri.pk}/").content.decode()
     assert 'เชื่อม LINE แล้ว <span class="badge badge-warn">ยังไม่ได้รับความยินยอมให้ส่งข้อความ</span>' in body
+
+
+def test_without_an_access_token_the_link_is_made_and_no_reply_is_sent(client, town, fake_line, settings):
+    _, _, somsri, welfare = town
+    settings.LINE_CHANNEL_ACCESS_TOKEN = ""
+    code = _issue(somsri, welfare, timezone.now())
+    assert _post(client, _text("01HEVENT1", code.code)).status_code == 200
+    somsri.refresh_from_db()
+    assert somsri.line_id == SOMSRI_LINE
+    assert fake_line.requests == []
