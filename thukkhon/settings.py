@@ -224,5 +224,8 @@ LOGGING = {
 # set, an HTTP SMS gateway when its URL is set; otherwise messages stay in the outbox (logged only).
 LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")
 LINE_API_BASE_URL = os.environ.get("LINE_API_BASE_URL", "https://api.line.me")
+# The channel secret signs the LINE webhook (POST /line/webhook, thukkhon.people.line): residents link
+# their LINE by sending a one-time code to the official account. Empty: every webhook request is refused.
+LINE_CHANNEL_SECRET = os.environ.get("LINE_CHANNEL_SECRET", "")
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_API_KEY = os.environ.get("SMS_API_KEY", "")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("childhood/", include("thukkhon.childhood.urls")),
     path("funerals/", include("thukkhon.funerals.urls")),
     path("address/", include("thukkhon.core.address_urls")),
+    path("line/", include("thukkhon.people.line_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -6,7 +6,17 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from thukkhon.people.models import Community, CommunityScope, Household, Place, Resident, Vulnerability
+from thukkhon.core.admin import ReadOnlyAdmin
+from thukkhon.people.models import (
+    Community,
+    CommunityScope,
+    Household,
+    LineLinkCode,
+    Place,
+    Resident,
+    ResidentLinkLog,
+    Vulnerability,
+)
 
 
 class CommunityScopeInline(admin.TabularInline):
@@ -89,3 +99,20 @@ class PlaceAdmin(SimpleHistoryAdmin):
     list_display = ["name_th", "kind", "phone", "municipality"]
     list_filter = ["kind", "municipality"]
     search_fields = ["name_th", "name_en", "address", "phone"]
+
+
+@admin.register(ResidentLinkLog)
+class ResidentLinkLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "resident", "user", "by", "municipality"]
+    list_filter = ["municipality", "action"]
+    search_fields = ["resident__first_name", "resident__last_name", "user__username", "line_user_id"]
+    list_select_related = ["resident", "user", "by", "municipality"]
+
+
+@admin.register(LineLinkCode)
+class LineLinkCodeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "resident", "expires_at", "used_at", "created_by", "municipality"]
+    list_filter = ["municipality"]
+    search_fields = ["resident__first_name", "resident__last_name"]
+    list_select_related = ["resident", "created_by", "municipality"]
+    exclude = ["code"]  # a live code is shown on the resident's page only

@@ -313,3 +313,86 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name_th
+
+
+# --- Linking a resident's LINE account and sign-in -----------------------------------------------------
+
+
+class LineLinkCode(models.Model):
+    """A one-time code that links a resident to the LINE user who sends it to the official account.
+
+    Staff issue it on the resident's page; the LINE webhook consumes it (``thukkhon.people.line``).
+    A new code replaces the resident's earlier unused one; an unused code is unique."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="line_link_codes")
+    code = models.CharField(_("code"), max_length=6)
+    created_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    line_user_id = models.CharField(_("LINE user ID"), max_length=33, blank=True)
+
+    class Meta:
+        verbose_name = _("LINE link code")
+        verbose_name_plural = _("LINE link codes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(used_at__isnull=True), name="line_link_code_unique_unused"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.resident}"
+
+
+class LineWebhookEvent(models.Model):
+    """A LINE webhook event that was handled, by its ``webhookEventId``: a redelivered or replayed
+    event is recognised and handled once. The outcome counts failed codes per LINE user."""
+
+    webhook_event_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=30)
+    line_user_id = models.CharField(max_length=33, blank=True, db_index=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.webhook_event_id} ({self.outcome})"
+
+
+class ResidentLinkAction(models.TextChoices):
+    ACCOUNT_CREATED = "account_created", _("Sign-in created")
+    ACCOUNT_LINKED = "account_linked", _("Sign-in linked")
+    ACCOUNT_UNLINKED = "account_unlinked", _("Sign-in unlinked")
+    PASSWORD_RESET = "password_reset", _("New one-time password given")
+    LINE_CODE_ISSUED = "line_code_issued", _("LINE link code issued")
+    LINE_LINKED = "line_linked", _("LINE linked")
+    LINE_UNLINKED = "line_unlinked", _("LINE unlinked")
+
+
+class ResidentLinkLog(models.Model):
+    """Who linked which sign-in or LINE account to a resident, and when (an audit record).
+
+    ``by`` is the staff member; empty when the resident did it through LINE."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="link_log")
+    action = models.CharField(_("action"), max_length=20, choices=ResidentLinkAction.choices)
+    user = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    line_user_id = models.CharField(_("LINE user ID"), max_length=33, blank=True)
+    by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in and LINE link record")
+        verbose_name_plural = _("sign-in and LINE link records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.resident}"

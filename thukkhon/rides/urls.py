@@ -6,4 +6,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("plans/", include("thukkhon.rides.urls_planning")),
     path("manifest/", include("thukkhon.rides.urls_manifest")),
     path("reports/", include("thukkhon.rides.urls_reports")),
+    path("accounts/", include("thukkhon.rides.urls_accounts")),
 ]
