@@ -255,3 +255,11 @@ def test_through_the_api_a_volunteer_is_refused_and_staff_are_asked_for_a_reason
     asked = post(Role.DISPATCHER)
     assert asked.status_code == 422
     assert RideRequest.objects.count() == 1
+    payload["eligibility_override"] = "ไปตรวจตามนัดหลังผ่าตัด ไม่มีญาติพาไป"
+    booked = post(Role.DISPATCHER)
+    assert booked.status_code == 201
+    assert booked.json()["status"] == "requested"
+    assert (
+        RideRequest.objects.get(pk=booked.json()["id"]).eligibility_override
+        == "ไปตรวจตามนัดหลังผ่าตัด ไม่มีญาติพาไป"
+    )

@@ -79,6 +79,12 @@ class BookingIn(Schema):
     notes_for_driver: str = Field("", max_length=1000)
     return_mode: ReturnCode = "none"
     return_time: time | None = None
+    eligibility_override: str = Field(
+        "",
+        max_length=300,
+        description="Staff only, where the municipality refuses ineligible requests: why the ride is "
+        "booked although the resident meets none of the criteria. Ignored for other callers.",
+    )
 
 
 class SeriesIn(BookingIn):
@@ -264,7 +270,11 @@ def ride_create(request: HttpRequest, payload: BookingIn) -> Status[RideRequest]
     """Book a ride (and its return leg). Send `Idempotency-Key` so a retry returns the same request."""
     actor = _booker(request)
     ride = booking.request_create(
-        actor=actor, data=_data(actor, payload), idempotency_key=_key(request), channel=Channel.API
+        actor=actor,
+        data=_data(actor, payload),
+        idempotency_key=_key(request),
+        channel=Channel.API,
+        eligibility_override=payload.eligibility_override,
     )
     return Status(201, _detail(actor, ride.pk))
 
@@ -353,6 +363,7 @@ def series_create(request: HttpRequest, payload: SeriesIn) -> Status[RideSeries]
         weekdays=payload.weekdays,
         ends_on=payload.ends_on,
         idempotency_key=_key(request),
+        eligibility_override=payload.eligibility_override,
     )
     return Status(201, series)
 
