@@ -65,6 +65,7 @@ def test_create_makes_a_user_with_the_resident_role_and_a_one_time_password(town
     assert set(made.password) <= set(accounts.PASSWORD_ALPHABET)
     assert made.password not in user.password  # only the hash is stored
     assert user.check_password(made.password)
+    assert user.must_change_password  # the resident chooses their own at first sign-in
     assert list(
         Membership.objects.filter(user=user).values_list("municipality__code", "role", "is_active")
     ) == [("lamphun", "resident", True)]
@@ -189,6 +190,7 @@ def test_new_one_time_password(town):
     user = User.objects.get(username="somsri")
     assert not user.check_password(made.password)
     assert user.check_password(again.password)
+    assert user.must_change_password
 
 
 def test_no_new_password_for_a_staff_member(town):
@@ -307,6 +309,9 @@ def test_the_new_sign_in_works_at_the_login_page(client, town):
     made = accounts.resident_account_create(actor=_actor(welfare), resident=somsri, username="somsri")
     response = client.post("/login/", {"username": "somsri", "password": made.password})
     assert response.status_code == 302
+    assert client.get("/").headers["Location"] == "/password/"  # first the resident's own password
+    own = "สมศรี-ลำพูน-2569"
+    client.post("/password/", {"old_password": made.password, "new_password1": own, "new_password2": own})
     home = client.get("/")
     assert home.status_code == 200
     assert home.context["request"].actor.roles == frozenset({"resident"})

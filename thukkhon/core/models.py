@@ -38,6 +38,13 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="th")
+    must_change_password = models.BooleanField(
+        _("must change the password"),
+        default=False,
+        help_text=_(
+            "Set when someone else chose the password (a one-time password): the user changes it first."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thukkhon.core.actor import Actor
-from thukkhon.core.models import Consent, ConsentPurpose
+from thukkhon.core.models import Consent, ConsentPurpose, User
 
 
 @transaction.atomic
@@ -81,3 +81,18 @@ def consent_active(subject: models.Model, purpose: str, at: datetime | None = No
         .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=moment))
         .exists()
     )
+
+
+def password_set_by_someone_else(*, user: User, password: str) -> None:
+    """Give ``user`` a password chosen for them (a one-time password): they must change it at their
+    next sign-in before using any page."""
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+
+
+def password_changed(user: User) -> None:
+    """The user chose their own password."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])

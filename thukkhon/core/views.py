@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from thukkhon.core.access import access_job
 from thukkhon.core.roles import Role
+from thukkhon.core.services import password_changed
 from thukkhon.core.templatetags.ui import reports_for
 
 # core may not import the apps built on it: the registry figures on the home pages come from the
@@ -21,6 +27,20 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password (the password policy applies); a one-time password must be changed
+    before anything else (:class:`~thukkhon.core.middleware.PasswordChangeRequiredMiddleware`)."""
+
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_changed(self.request.user)  # type: ignore[arg-type]
+        messages.success(self.request, _("Your password was changed."))
+        return response
 
 
 @login_required

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from thukkhon.core.actor import Actor
 from thukkhon.core.models import Membership, User
 from thukkhon.core.roles import REGISTRY_WRITE, Role
+from thukkhon.core.services import password_set_by_someone_else
 from thukkhon.people.models import Resident, ResidentLinkAction, ResidentLinkLog, ResidentStatus
 from thukkhon.rides.models import ResidentAccount
 
@@ -138,6 +139,7 @@ def resident_account_create(*, actor: Actor, resident: Resident, username: str) 
         display_name=f"{resident.first_name} {resident.last_name}".strip()[:200],
         phone=resident.phone[:20],
         language="th",
+        must_change_password=True,
     )
     user.set_password(password)
     user.save()
@@ -214,7 +216,6 @@ def resident_account_new_password(*, actor: Actor, resident: Resident) -> NewSig
             _("This user also works for the municipality; their password is changed by an administrator.")
         )
     password = _one_time_password()
-    account.user.set_password(password)
-    account.user.save(update_fields=["password"])
+    password_set_by_someone_else(user=account.user, password=password)
     _log(actor, resident, ResidentLinkAction.PASSWORD_RESET, account.user)
     return NewSignIn(account=account, password=password)
