@@ -141,7 +141,7 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
         ObservationChild,
         Standard,
     )
-    from thukkhon.childhood.services import term_for
+    from thukkhon.childhood.services import media_tag_all, term_for
     from thukkhon.people.models import Resident
 
     rng = random.Random(7)
@@ -232,6 +232,7 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
             )
     ObservationChild.objects.bulk_create(links)
     Media.objects.bulk_create(media)
+    media_tag_all(m.pk for m in media)
     Observation.standards.through.objects.bulk_create(tags)
     return term
 
