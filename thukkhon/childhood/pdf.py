@@ -163,7 +163,9 @@ def first_sentence(text: str, limit: int = 160) -> str:
             line = line.split(stop, 1)[0] + "."
     if len(line) <= limit:
         return line
-    cut = line[:limit].rsplit(" ", 1)[0] if " " in line[:limit] else line[:limit]
+    cut = line[:limit]
+    if line[limit] != " " and " " in cut:  # do not break a word
+        cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip() + "…"
 
 
