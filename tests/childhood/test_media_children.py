@@ -86,7 +86,9 @@ def test_teacher_changes_who_is_in_a_photo(client, school):
     # a child who is not in the observation, or nobody in a photo: refused, nothing changes
     client.post(url, {"children": [school.a3.pk]})
     assert shown(media) == {school.a1.pk}
-    r = client.post(url, {}, follow=True)
+    r = client.post(url, {})
+    assert r["Location"] == f"/childhood/observations/{obs.pk}/"
+    r = client.get(r["Location"])
     assert "เลือกเด็กที่อยู่ในภาพหรือวิดีโออย่างน้อยหนึ่งคน" in r.content.decode()
     assert shown(media) == {school.a1.pk}
     # only the classroom's teachers
@@ -255,3 +257,12 @@ def test_data_migration_gives_existing_files_all_their_observation_children(scho
     assert Media.children.through.objects.count() == 5
     # media made in bulk (the demo town) are tagged the same way, and only once
     assert services.media_tag_all(Media.objects.values_list("pk", flat=True)) == 0
+
+
+def test_a_refused_file_does_not_shift_the_ticks_of_the_others(school):
+    bad = SimpleUploadedFile("bad.jpg", b"not a picture at all", content_type="image/jpeg")
+    with pytest.raises(ValidationError) as error:
+        observe(school, [school.a1, school.a2], files=[bad, photo("ok.jpg")], shown=[[], [school.a2.pk]])
+    assert len(error.value.message_dict["files"]) == 1
+    assert error.value.message_dict["files"][0].startswith("“bad.jpg”")
+    assert Media.objects.count() == 0

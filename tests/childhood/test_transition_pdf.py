@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import re
 import zlib
 from datetime import date, timedelta
@@ -24,10 +24,8 @@ def pdf_text_strings(data: bytes) -> bytes:
     compressed object streams)."""
     chunks = [data]
     for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             chunks.append(zlib.decompress(m.group(1)))
-        except zlib.error:
-            pass
     return b"".join(chunks)
 
 

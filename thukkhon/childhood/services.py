@@ -385,14 +385,17 @@ def _check_files(files: Sequence[UploadedFile], errors: Errors) -> list:  # type
 
 def _shown_errors(
     checked: list,  # type: ignore[type-arg]
+    files: Sequence[UploadedFile],
     shown: Sequence[Iterable[int] | None] | None,
     in_observation: set[int],
     errors: Errors,
 ) -> list[set[int]]:
-    """Who each checked file shows: the ids given for it (None: all the observation's children).
-    Each must be among the observation's children; a photo or video must show someone."""
+    """Who each checked file shows: the ids given for it, by its position among ``files`` (None:
+    all the observation's children). Each must be among the observation's children; a photo or
+    video must show someone."""
     result = []
-    for i, item in enumerate(checked):
+    for item in checked:
+        i = next(j for j, f in enumerate(files) if f is item.upload)
         given = shown[i] if shown is not None and i < len(shown) else None
         ids = set(in_observation) if given is None else set(given)
         name = item.upload.name or _("file")
@@ -524,7 +527,7 @@ def observation_create(
     _classroom_in_scope(actor, classroom)
     errors = _observation_errors(actor, classroom, data)
     checked = _check_files(files, errors)
-    shown_sets = _shown_errors(checked, shown, set(data.children), errors)
+    shown_sets = _shown_errors(checked, files, shown, set(data.children), errors)
     _raise(errors)
     obs = Observation.objects.create(
         municipality=actor.municipality,

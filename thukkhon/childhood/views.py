@@ -258,14 +258,15 @@ def media_children(request: HttpRequest, media_id: int) -> HttpResponse:
     if not access.is_staff(actor):
         raise Http404
     ids = [int(v) for v in request.POST.getlist("children") if v.isdigit()]
+    page = reverse("childhood:observation", args=[media.observation_id])
     try:
         services.media_children_set(actor=actor, media=media, child_ids=ids)
     except ValidationError as error:
         for m in error.messages:
             messages.error(request, m)
-    else:
-        messages.success(request, _("Saved who is in “%(name)s”.") % {"name": media.name or media.pk})
-    return redirect(f"{reverse('childhood:observation', args=[media.observation_id])}#media-{media.pk}")
+        return redirect(page)  # the message shows at the top of the page
+    messages.success(request, _("Saved who is in “%(name)s”.") % {"name": media.name or media.pk})
+    return redirect(f"{page}#media-{media.pk}")
 
 
 @login_required
