@@ -288,3 +288,34 @@ def test_the_observation_form_tags_indicators(client, school):
         },
     )
     assert bad.status_code == 400 and Observation.objects.count() == 1
+
+
+def test_the_transition_summary_reads_the_derived_value_and_its_newest_evidence(school):
+    from thukkhon.childhood.pdf import standard_lines
+
+    actor = school.actor(school.teacher)
+    term = _term(school)
+    std = _std(10)
+    i1, i2, i3 = std.indicators.order_by("id")
+    evidence = _observe(school, [school.a1], indicators=[i1])
+    evidence.interpretation = "นับก้อนดินได้ถึงสิบ แล้วแบ่งให้เพื่อน. ครูถามต่อ"
+    evidence.save(update_fields=["interpretation"])
+    services.indicator_ratings_record(
+        actor=actor,
+        classroom=school.room_a,
+        term=term,
+        entries=[
+            services.IndicatorEntry(
+                child_id=school.a1.pk, indicator_id=i1.pk, score=3, evidence_ids=[evidence.pk]
+            ),
+            services.IndicatorEntry(child_id=school.a1.pk, indicator_id=i2.pk, score=3),
+            services.IndicatorEntry(child_id=school.a1.pk, indicator_id=i3.pk, score=1),
+        ],
+    )
+    lines = {line.number: line for line in standard_lines(school.a1)}
+    assert len(lines) == 12
+    assert (lines[10].score, lines[10].score_label) == (3, "ดี")
+    assert lines[10].evidence.startswith("ปั้นดิน (") and lines[10].evidence.endswith(
+        ": นับก้อนดินได้ถึงสิบ แล้วแบ่งให้เพื่อน."
+    )
+    assert (lines[3].score, lines[3].evidence) == (None, "")

@@ -229,3 +229,34 @@ def access_summary(actor: Actor | None, summary_id: int) -> TransitionSummary:
     if summary is None or not staff_can_see_child(actor, summary.child_id):
         raise Http404
     return summary
+
+
+def staff_of_child_centre(actor: Actor, child_id: int) -> bool:
+    """Staff of the centre the child is enrolled in: an administrator of the municipality, or a
+    teacher of any classroom of that centre (not only the child's own)."""
+    enrolments = Enrolment.objects.filter(municipality=actor.municipality, child_id=child_id)
+    if actor.has_role(*STAFF_ALL):
+        return enrolments.exists()
+    teacher = [m.pk for m in actor.memberships if m.role == Role.TEACHER]
+    if not teacher:
+        return False
+    return enrolments.filter(classroom__centre__classrooms__assignments__membership_id__in=teacher).exists()
+
+
+def access_summary_document(actor: Actor | None, summary_id: int) -> TransitionSummary:
+    """A transition summary to download: for staff of the child's centre and the child's
+    guardians (consent is checked by the caller, which says why it refuses)."""
+    if actor is None:
+        raise Http404
+    summary = (
+        TransitionSummary.objects.select_related("child")
+        .filter(pk=summary_id, municipality=actor.municipality)
+        .first()
+    )
+    if summary is None:
+        raise Http404
+    staff = is_staff(actor) and staff_of_child_centre(actor, summary.child_id)
+    family = is_family(actor) and summary.child_id in child_ids_for_family(actor)
+    if not (staff or family):
+        raise Http404
+    return summary

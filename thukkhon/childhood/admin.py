@@ -143,7 +143,7 @@ class ObservationAdmin(admin.ModelAdmin):
 class MediaAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "kind", "state", "observation", "created_at"]
     list_filter = ["municipality", "kind", "state"]
-    raw_id_fields = ["observation"]
+    raw_id_fields = ["observation", "children"]
     readonly_fields = ["original", "web", "thumb", "size", "width", "height", "content_type"]
 
 

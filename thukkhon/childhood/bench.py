@@ -169,7 +169,7 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
         Project,
         Standard,
     )
-    from thukkhon.childhood.services import term_for
+    from thukkhon.childhood.services import media_tag_all, term_for
     from thukkhon.people.models import Resident
 
     rng = random.Random(7)
@@ -274,6 +274,7 @@ def _fill_classroom(room: Any, *, children: int, weeks: int, per_week: int) -> A
             )
     ObservationChild.objects.bulk_create(links)
     Media.objects.bulk_create(media)
+    media_tag_all(m.pk for m in media)
     Observation.standards.through.objects.bulk_create(tags)
     Observation.indicators.through.objects.bulk_create(indicator_tags)
     # a third of the term's observations belong to the project; each observation shows one

@@ -1,12 +1,17 @@
 """Consent for photos of children, enforced wherever media leave the team.
 
-* In a child's own portfolio, as a family sees it: the child needs PHOTO_PORTFOLIO and every
-  *other* child of the observation needs PHOTO_PANEL, otherwise the file is left out.
-* In a group documentation panel: a photo with any child lacking PHOTO_PANEL is blurred (Pillow
-  GaussianBlur) and that child's name and words are anonymised.
+Every decision looks at the children a file *shows* (``Media.children``, set by the teacher; all
+of the observation's children unless they said otherwise), not at the observation's children:
 
-A media file of an observation is taken to show all the observation's children (audio and video
-carry voices and faces too), which errs on the side of the child.
+* In a child's own portfolio, as a family sees it: one of the family's children must be in the
+  file, each of them with PHOTO_PORTFOLIO, and every *other* child shown needs PHOTO_PANEL,
+  otherwise the file is left out. A file showing nobody (a sound recording of the room, a
+  document) is seen by the families the observation is shared with.
+* In a group documentation panel: a photo showing a child without PHOTO_PANEL is blurred (Pillow
+  GaussianBlur); a photo showing only consenting children is not, whoever else the observation
+  mentions. Names and words of children without PHOTO_PANEL are anonymised.
+* In a child's portfolio PDF: only the photos the child is in; blurred unless the child has
+  PHOTO_PORTFOLIO and every other child shown has PHOTO_PANEL.
 """
 
 from __future__ import annotations
@@ -42,19 +47,42 @@ def consented(child_ids: Iterable[int], purpose: str, at: datetime | None = None
     )
 
 
+def shown_ids(media: Media) -> set[int]:
+    """The children a file shows (uses a prefetched ``children`` when there is one)."""
+    return {c.pk for c in media.children.all()}
+
+
 def family_media_allowed(
-    observation_child_ids: set[int], own_child_ids: set[int], portfolio_ok: set[int], panel_ok: set[int]
+    shown: set[int], own_child_ids: set[int], portfolio_ok: set[int], panel_ok: set[int]
 ) -> bool:
-    mine = observation_child_ids & own_child_ids
-    others = observation_child_ids - own_child_ids
+    """May a family with ``own_child_ids`` see a file showing ``shown``?"""
+    if not shown:
+        return True
+    mine = shown & own_child_ids
+    others = shown - own_child_ids
     return bool(mine) and mine <= portfolio_ok and others <= panel_ok
 
 
+def family_visible_media(media: Iterable[Media], own_child_ids: set[int]) -> tuple[list[Media], int]:
+    """The files a family may see among ``media`` and how many were withheld (two queries)."""
+    items = [(m, shown_ids(m)) for m in media]
+    everyone = {cid for _m, shown in items for cid in shown}
+    portfolio_ok = consented(everyone & own_child_ids, ConsentPurpose.PHOTO_PORTFOLIO)
+    panel_ok = consented(everyone - own_child_ids, ConsentPurpose.PHOTO_PANEL)
+    seen = [m for m, shown in items if family_media_allowed(shown, own_child_ids, portfolio_ok, panel_ok)]
+    return seen, len(items) - len(seen)
+
+
 def family_may_see_media(media: Media, own_child_ids: set[int]) -> bool:
-    in_obs = set(media.observation.children.values_list("child_id", flat=True))
-    return family_media_allowed(
-        in_obs,
-        own_child_ids,
-        consented(in_obs & own_child_ids, ConsentPurpose.PHOTO_PORTFOLIO),
-        consented(in_obs - own_child_ids, ConsentPurpose.PHOTO_PANEL),
-    )
+    seen, _withheld = family_visible_media([media], own_child_ids)
+    return bool(seen)
+
+
+def panel_blurs(shown: set[int], panel_ok: set[int]) -> bool:
+    """Whether a photo must be blurred on a group panel: it shows a child without PHOTO_PANEL."""
+    return not shown <= panel_ok
+
+
+def portfolio_blurs(shown: set[int], child_id: int, portfolio_ok: set[int], panel_ok: set[int]) -> bool:
+    """Whether a photo must be blurred in ``child_id``'s portfolio PDF."""
+    return child_id not in portfolio_ok or not (shown - {child_id}) <= panel_ok

@@ -48,6 +48,7 @@ from thukkhon.childhood.services import (
     STIMULATION_DAYS,
     academic_year_of,
     age_in_months,
+    media_tag_all,
     term_for,
     terms_ensure,
 )
@@ -346,6 +347,7 @@ def build_childhood_demo(municipality: Municipality, seed: int = 2566, scale: fl
         )
     ObservationChild.objects.bulk_create(links, batch_size=5000)
     Media.objects.bulk_create(media_rows, batch_size=5000)
+    media_tag_all(m.pk for m in media_rows)
     Observation.standards.through.objects.bulk_create(obs_standards, batch_size=5000)
     ratings = _last_term_ratings(rng, municipality, term, rooms, per_room, author, standards, images)
     # DSPM: first screens at the last age band reached, some suspected delays and their loop
@@ -500,6 +502,7 @@ def _last_term_ratings(
     ObservationChild.objects.bulk_create(links, batch_size=5000)
     Observation.standards.through.objects.bulk_create(tags, batch_size=5000)
     Media.objects.bulk_create(media, batch_size=5000)
+    media_tag_all(m.pk for m in media)
     ratings: list[Rating] = []
     evidence: list[list[int]] = []
     for room in rooms:

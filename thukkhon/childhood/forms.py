@@ -147,4 +147,16 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The child's strengths, interests, how they learn best and what helps them."),
     )
+    strengths = forms.CharField(
+        label=_("Strengths and interests"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("A few words each, one per line: what the child is good at and loves to do."),
+    )
+    family_words = forms.CharField(
+        label=_("The family's words"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("What the family would like the new teacher to know, in their own words."),
+    )
     receiving_school = forms.CharField(label=_("Primary school"), max_length=200, required=False)

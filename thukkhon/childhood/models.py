@@ -415,8 +415,10 @@ class MediaState(models.TextChoices):
 
 
 class Media(models.Model):
-    """A file of an observation. Photos depict the observation's children; they are served only
-    through an access check (never straight from /media/), so consent is enforced on every view."""
+    """A file of an observation, with the children it shows (``children``: a subset of the
+    observation's children; all of them unless the teacher says otherwise; a sound recording or a
+    document may show nobody). Files are served only through an access check (never straight from
+    /media/), and consent is decided by the children the file shows, on every view."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="media")
@@ -430,6 +432,9 @@ class Media(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=MediaState.choices, default="ready")
+    children = models.ManyToManyField(
+        Resident, blank=True, related_name="+", verbose_name=_("children in the photo or recording")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -437,6 +442,11 @@ class Media(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
+
+    @property
+    def must_show_someone(self) -> bool:
+        """A photo or video shows at least one child; a sound recording or a file may show nobody."""
+        return self.kind in (MediaKind.PHOTO, MediaKind.VIDEO)
 
 
 class Comment(models.Model):
@@ -516,6 +526,8 @@ class TransitionSummary(models.Model):
     child = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
     written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("summary"))
+    strengths = models.TextField(_("strengths and interests"), blank=True)
+    family_words = models.TextField(_("the family's words"), blank=True)
     receiving_school = models.CharField(_("primary school"), max_length=200, blank=True)
     shared_at = models.DateTimeField(_("shared at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

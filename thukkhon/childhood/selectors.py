@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from thukkhon.childhood import access
-from thukkhon.childhood.consent import consented, family_media_allowed
+from thukkhon.childhood.consent import family_visible_media
 from thukkhon.childhood.models import (
     PARENT_RELATIONS,
     Attendance,
@@ -34,7 +34,7 @@ from thukkhon.childhood.models import (
     Visibility,
 )
 from thukkhon.core.actor import Actor
-from thukkhon.core.models import ConsentPurpose, Municipality
+from thukkhon.core.models import Municipality
 from thukkhon.people.models import IdKind, Resident, Vulnerability
 
 CHRONIC_ABSENCE_SHARE = 0.10
@@ -61,7 +61,7 @@ def children_of(classroom: Classroom) -> list[Resident]:
 def observations_prefetched(qs: QuerySet[Observation]) -> QuerySet[Observation]:
     return qs.select_related("author", "project").prefetch_related(
         Prefetch("children", queryset=ObservationChild.objects.select_related("child")),
-        Prefetch("media", queryset=Media.objects.order_by("id")),
+        Prefetch("media", queryset=Media.objects.order_by("id").prefetch_related("children")),
         "standards",
     )
 
@@ -210,7 +210,8 @@ class FamilyObservation:
 
 def family_feed(actor: Actor, child: Resident) -> list[FamilyObservation]:
     """What a family sees of their child: observations shared with the family, with only their own
-    children's words and only the media that consent allows (others' words are never shown)."""
+    children's words and only the media that consent allows, judged by who each file shows
+    (others' words are never shown)."""
     own = access.child_ids_for_family(actor)
     qs = observations_prefetched(
         Observation.objects.filter(
@@ -218,19 +219,16 @@ def family_feed(actor: Actor, child: Resident) -> list[FamilyObservation]:
         ).prefetch_related("comments__author")
     )
     observations = list(qs)
-    all_children = {oc.child_id for o in observations for oc in o.children.all()}
-    portfolio_ok = consented(all_children & own, ConsentPurpose.PHOTO_PORTFOLIO)
-    panel_ok = consented(all_children - own, ConsentPurpose.PHOTO_PANEL)
+    seen, _withheld = family_visible_media([m for o in observations for m in o.media.all()], own)
+    allowed = {m.pk for m in seen}
     feed = []
     for obs in observations:
-        in_obs = {oc.child_id for oc in obs.children.all()}
-        allowed = family_media_allowed(in_obs, own, portfolio_ok, panel_ok)
-        media = list(obs.media.all()) if allowed else []
+        media = [m for m in obs.media.all() if m.pk in allowed]
         feed.append(
             FamilyObservation(
                 observation=obs,
                 media=media,
-                withheld=0 if allowed else len(obs.media.all()),
+                withheld=len(obs.media.all()) - len(media),
                 quotes=[(oc.child, oc.quote) for oc in obs.children.all() if oc.child_id in own and oc.quote],
             )
         )

@@ -384,7 +384,40 @@ def _check_files(files: Sequence[UploadedFile], errors: Errors) -> list:  # type
     return checked
 
 
-def _save_media(actor: Actor, observation: Observation, checked: list) -> list[Media]:  # type: ignore[type-arg]
+def _shown_errors(
+    checked: list,  # type: ignore[type-arg]
+    files: Sequence[UploadedFile],
+    shown: Sequence[Iterable[int] | None] | None,
+    in_observation: set[int],
+    errors: Errors,
+) -> list[set[int]]:
+    """Who each checked file shows: the ids given for it, by its position among ``files`` (None:
+    all the observation's children). Each must be among the observation's children; a photo or
+    video must show someone."""
+    result = []
+    for item in checked:
+        i = next(j for j, f in enumerate(files) if f is item.upload)
+        given = shown[i] if shown is not None and i < len(shown) else None
+        ids = set(in_observation) if given is None else set(given)
+        name = item.upload.name or _("file")
+        if ids - in_observation:
+            errors.setdefault("files", []).append(
+                _("“%(name)s” may show only children of this observation.") % {"name": name}
+            )
+        elif not ids and item.kind in (MediaKind.PHOTO, MediaKind.VIDEO):
+            errors.setdefault("files", []).append(
+                _("“%(name)s”: tick at least one child who is in the photo or video.") % {"name": name}
+            )
+        result.append(ids)
+    return result
+
+
+def _save_media(
+    actor: Actor,
+    observation: Observation,
+    checked: list,  # type: ignore[type-arg]
+    shown: Sequence[set[int]],
+) -> list[Media]:
     saved: list[Media] = []
     try:
         for item in checked:
@@ -406,6 +439,13 @@ def _save_media(actor: Actor, observation: Observation, checked: list) -> list[M
         for media in saved:  # nothing half-saved: the rows roll back, the files go too
             media.original.delete(save=False)
         raise
+    Media.children.through.objects.bulk_create(
+        [
+            Media.children.through(media_id=media.pk, resident_id=cid)
+            for media, ids in zip(saved, shown, strict=True)
+            for cid in ids
+        ]
+    )
     photos = [m.pk for m in saved if m.kind == MediaKind.PHOTO]
     if photos:
         enqueue(
@@ -416,6 +456,39 @@ def _save_media(actor: Actor, observation: Observation, checked: list) -> list[M
             total=len(photos),
         )
     return saved
+
+
+def media_tag_all(media_ids: Iterable[int]) -> int:
+    """Give files all of their observation's children (for files created in bulk, such as the
+    demo's); files that already show someone are left as they are. Returns the links made."""
+    ids = list(media_ids)
+    tagged = set(Media.children.through.objects.filter(media_id__in=ids).values_list("media_id", flat=True))
+    links = [
+        Media.children.through(media_id=mid, resident_id=cid)
+        for mid, cid in Media.objects.filter(pk__in=set(ids) - tagged).values_list(
+            "id", "observation__children__child_id"
+        )
+        if cid is not None
+    ]
+    Media.children.through.objects.bulk_create(links, batch_size=5000)
+    return len(links)
+
+
+@transaction.atomic
+def media_children_set(*, actor: Actor, media: Media, child_ids: Iterable[int]) -> Media:
+    """Say who is in a photo or recording: some of the observation's children (a photo or video at
+    least one; a sound recording or document may show nobody). Decides who may see it."""
+    _require_staff(actor)
+    _same_town(actor, media)
+    _classroom_in_scope(actor, media.observation.classroom)
+    ids = set(child_ids)
+    in_observation = set(media.observation.children.values_list("child_id", flat=True))
+    if ids - in_observation:
+        _raise({"children": [_("Choose children of this observation.")]})
+    if not ids and media.must_show_someone:
+        _raise({"children": [_("Tick at least one child who is in the photo or video.")]})
+    media.children.set(ids)
+    return media
 
 
 def _observation_errors(actor: Actor, classroom: Classroom, data: ObservationData) -> Errors:
@@ -440,13 +513,22 @@ def _observation_errors(actor: Actor, classroom: Classroom, data: ObservationDat
 
 @transaction.atomic
 def observation_create(
-    *, actor: Actor, classroom: Classroom, data: ObservationData, files: Sequence[UploadedFile] = ()
+    *,
+    actor: Actor,
+    classroom: Classroom,
+    data: ObservationData,
+    files: Sequence[UploadedFile] = (),
+    shown: Sequence[Iterable[int] | None] | None = None,
 ) -> Observation:
-    """Record an observation with its files. Every file is checked before anything is written."""
+    """Record an observation with its files. Every file is checked before anything is written.
+
+    ``shown[i]`` are the children in ``files[i]`` (None or missing: all the observation's
+    children)."""
     _require_staff(actor)
     _classroom_in_scope(actor, classroom)
     errors = _observation_errors(actor, classroom, data)
     checked = _check_files(files, errors)
+    shown_sets = _shown_errors(checked, files, shown, set(data.children), errors)
     _raise(errors)
     obs = Observation.objects.create(
         municipality=actor.municipality,
@@ -469,7 +551,7 @@ def observation_create(
     framework_standards = Standard.objects.filter(pk__in=data.standard_ids)
     obs.standards.set(framework_standards)
     obs.indicators.set(Indicator.objects.filter(pk__in=data.indicator_ids))
-    _save_media(actor, obs, checked)
+    _save_media(actor, obs, checked, shown_sets)
     return obs
 
 
@@ -509,7 +591,7 @@ def home_observation_create(
         visibility=Visibility.FAMILY,
     )
     ObservationChild.objects.create(observation=obs, child=child)
-    _save_media(actor, obs, checked)
+    _save_media(actor, obs, checked, [{child.pk} for _item in checked])
     return obs
 
 
@@ -944,7 +1026,13 @@ def term_ratings_record(
 
 @transaction.atomic
 def transition_summary_write(
-    *, actor: Actor, child: Resident, text: str, receiving_school: str = ""
+    *,
+    actor: Actor,
+    child: Resident,
+    text: str,
+    receiving_school: str = "",
+    strengths: str = "",
+    family_words: str = "",
 ) -> TransitionSummary:
     _require_staff(actor)
     if not access.staff_can_see_child(actor, child.pk):
@@ -956,13 +1044,21 @@ def transition_summary_write(
         child=child,
         written_by=actor.user,
         text=text.strip(),
-        receiving_school=receiving_school.strip(),
+        receiving_school=receiving_school.strip()[:200],
+        strengths=strengths.strip(),
+        family_words=family_words.strip(),
     )
 
 
 @transaction.atomic
 def transition_summary_update(
-    *, actor: Actor, summary: TransitionSummary, text: str, receiving_school: str = ""
+    *,
+    actor: Actor,
+    summary: TransitionSummary,
+    text: str,
+    receiving_school: str = "",
+    strengths: str = "",
+    family_words: str = "",
 ) -> TransitionSummary:
     """Edit a summary until it is shared; a shared summary is kept as it was sent."""
     _require_staff(actor)
@@ -977,7 +1073,9 @@ def transition_summary_update(
         _raise({"text": [_("Write the summary.")]})
     summary.text = text.strip()
     summary.receiving_school = receiving_school.strip()[:200]
-    summary.save(update_fields=["text", "receiving_school"])
+    summary.strengths = strengths.strip()
+    summary.family_words = family_words.strip()
+    summary.save(update_fields=["text", "receiving_school", "strengths", "family_words"])
     return summary
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thukkhon.childhood import access, pdf, selectors, services
+from thukkhon.childhood.consent import family_visible_media, shown_ids
 from thukkhon.childhood.forms import (
     ABSENCE_CHOICES,
     CommentForm,
@@ -169,6 +170,14 @@ def _standard_choices() -> list[tuple[str, str]]:
     return [(str(s.pk), str(s)) for s in Standard.objects.filter(framework=framework)]
 
 
+def _shown(request: HttpRequest, n_files: int) -> list[list[int]] | None:
+    """Who is in each uploaded file, as ticked under it (``shown_<i>``); None when the page sent
+    no ticks (no JavaScript), which means all the observation's children."""
+    if request.POST.get("tagged") != "1":
+        return None
+    return [[int(v) for v in request.POST.getlist(f"shown_{i}") if v.isdigit()] for i in range(n_files)]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
@@ -197,9 +206,10 @@ def observation_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
             indicator_ids=[int(i) for i in cd["indicators"]],
             project_id=int(cd["project"]) if cd["project"] else None,
         )
+        files = request.FILES.getlist("attachments")
         try:
             obs = services.observation_create(
-                actor=actor, classroom=room, data=data, files=request.FILES.getlist("attachments")
+                actor=actor, classroom=room, data=data, files=files, shown=_shown(request, len(files))
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -242,15 +252,13 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
             messages.success(request, _("Thank you: your comment was added."))
             return redirect("childhood:observation", obs.pk)
     kids = list(obs.children.select_related("child"))
+    all_media = list(obs.media.prefetch_related("children"))
     if staff:
-        media = list(obs.media.all())
+        media = all_media
         comments = list(obs.comments.select_related("author"))
         shown = kids
     else:
-        from thukkhon.childhood.consent import family_may_see_media
-
-        sample = obs.media.first()
-        media = list(obs.media.all()) if sample and family_may_see_media(sample, own) else []
+        media, _withheld = family_visible_media(all_media, own)
         comments = list(Comment.objects.filter(observation=obs, child_id__in=own).select_related("author"))
         shown = [k for k in kids if k.child_id in own]
     context = {
@@ -259,6 +267,7 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
         "kids": shown,
         "others": len(kids) - len(shown),
         "media": media,
+        "media_rows": [(m, shown_ids(m)) for m in media],
         "comments": comments,
         "form": form,
         "own_children": [k.child for k in kids if k.child_id in own]
@@ -266,6 +275,27 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
         else [k.child for k in kids],
     }
     return render(request, "childhood/observation_detail.html", context)
+
+
+@login_required
+@require_POST
+def media_children(request: HttpRequest, media_id: int) -> HttpResponse:
+    """Change who is in a photo or recording (teachers of the classroom)."""
+    actor = request_actor(request)
+    media = access.access_media(actor, media_id)
+    assert actor is not None
+    if not access.is_staff(actor):
+        raise Http404
+    ids = [int(v) for v in request.POST.getlist("children") if v.isdigit()]
+    page = reverse("childhood:observation", args=[media.observation_id])
+    try:
+        services.media_children_set(actor=actor, media=media, child_ids=ids)
+    except ValidationError as error:
+        for m in error.messages:
+            messages.error(request, m)
+        return redirect(page)  # the message shows at the top of the page
+    messages.success(request, _("Saved who is in “%(name)s”.") % {"name": media.name or media.pk})
+    return redirect(f"{page}#media-{media.pk}")
 
 
 @login_required
@@ -439,7 +469,7 @@ def child_portfolio_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
     child = access.access_child_as_staff(actor, child_id)
     assert actor is not None
     observations = list(selectors.child_observations(child, access.classroom_ids_for(actor))[:40])
-    items, _blurred = pdf.panel_items(observations, max_photos=1)
+    items, _blurred = pdf.panel_items(observations, max_photos=1, child=child)
     data = pdf.render_pdf(
         "childhood/pdf/portfolio.html",
         {
@@ -469,6 +499,24 @@ def transition_share(request: HttpRequest, summary_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The transition summary is marked as shared."))
     return redirect("childhood:child", summary.child_id)
+
+
+@login_required
+@require_GET
+def transition_pdf(request: HttpRequest, summary_id: int) -> HttpResponse:
+    """The transition summary as a PDF for the primary school: staff of the child's centre and the
+    child's guardians, only while the guardian's consent to share it is active."""
+    actor = request_actor(request)
+    summary = access.access_summary_document(actor, summary_id)
+    consent = pdf.transition_consent(summary.child)
+    if consent is None:
+        context = {"child": summary.child, "family": actor is not None and not access.is_staff(actor)}
+        return render(request, "childhood/transition_refused.html", context, status=403)
+    data = pdf.transition_summary_pdf(summary, consent)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="transition-{summary.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -776,7 +824,16 @@ def transition_write(request: HttpRequest, child_id: int) -> HttpResponse:
     summary = access.access_summary(actor, int(raw)) if raw.isdigit() else None
     if summary is not None and summary.child_id != child.pk:
         raise Http404
-    initial = {"text": summary.text, "receiving_school": summary.receiving_school} if summary else {}
+    initial = (
+        {
+            "text": summary.text,
+            "strengths": summary.strengths,
+            "family_words": summary.family_words,
+            "receiving_school": summary.receiving_school,
+        }
+        if summary
+        else {}
+    )
     form = TransitionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -832,6 +889,8 @@ def family_child(request: HttpRequest, child_id: int) -> HttpResponse:
     context = {
         "child": child,
         "feed": selectors.family_feed(actor, child),
+        "summaries": TransitionSummary.objects.filter(child=child).order_by("-created_at"),
+        "transition_consent": consent_active(child, ConsentPurpose.TRANSITION_SUMMARY),
         "form": form,
         "purposes": purposes,
     }
