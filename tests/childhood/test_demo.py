@@ -26,12 +26,26 @@ def test_childhood_demo_builds_on_the_demo_town(client):
     assert client.get(f"/childhood/classrooms/{assignment.classroom_id}/").status_code == 200
     assert Classroom.objects.filter(municipality=town).count() == 12
     assert Observation.objects.filter(municipality=town).exists() or counts["observations"] == 0
-    # last term is rated: twelve standards per child, with evidence from that term
-    from thukkhon.childhood.models import Rating
+    # last term is rated indicator by indicator (29 of B.E. 2560), with evidence from that term, and
+    # every child's twelve standards follow from them
+    from thukkhon.childhood.models import Indicator, IndicatorRating
+    from thukkhon.childhood.selectors import standard_scores
     from thukkhon.core.models import Job
 
-    assert counts["ratings"] == Rating.objects.filter(municipality=town).count() == 12 * counts["children"]
-    rating = Rating.objects.filter(municipality=town, evidence__isnull=False).select_related("term").first()
+    assert Indicator.objects.filter(standard__framework__is_current=True).count() == 29
+    assert (
+        counts["ratings"]
+        == IndicatorRating.objects.filter(municipality=town).count()
+        == 29 * counts["children"]
+    )
+    child = IndicatorRating.objects.filter(municipality=town).first().child  # type: ignore[union-attr]
+    scores = standard_scores([child.pk])
+    assert [s.standard.number for s in scores] == list(range(1, 13)) and all(s.derived for s in scores)
+    rating = (
+        IndicatorRating.objects.filter(municipality=town, evidence__isnull=False)
+        .select_related("term")
+        .first()
+    )
     assert rating is not None
     assert all(rating.term.starts_on <= o.observed_on <= rating.term.ends_on for o in rating.evidence.all())
     assert Job.objects.get(pk=counts["reminders_job"]).kind == "childhood.dspm_reminders"

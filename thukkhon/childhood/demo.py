@@ -31,13 +31,14 @@ from thukkhon.childhood.models import (
     DevelopmentCase,
     Enrolment,
     Guardianship,
+    Indicator,
+    IndicatorRating,
     Language,
     Media,
     Observation,
     ObservationChild,
     Project,
     ProjectPhase,
-    Rating,
     Screening,
     SmallGroup,
     Standard,
@@ -446,7 +447,8 @@ def _last_term_ratings(
     images: list[tuple[str, str, str, tuple[int, int]]],
 ) -> int:
     """Last term: a lighter documentation (one observation a school day per room) and the
-    end-of-term ratings of the twelve standards, each with up to two observations as evidence."""
+    end-of-term ratings of every indicator of the twelve standards (the standards' ratings follow
+    from them), each with an observation as evidence."""
     last = _previous_term(municipality, term)
     days = [
         last.starts_on + timedelta(days=i)
@@ -473,11 +475,20 @@ def _last_term_ratings(
             )
             planned.append((obs, {c.pk for c in rng.sample(kids, min(len(kids), rng.randint(1, 4)))}, std))
     Observation.objects.bulk_create([o for o, _c, _s in planned], batch_size=2000)
-    links, tags, media = [], [], []
+    indicators: dict[int, list[Indicator]] = {}
+    for ind in Indicator.objects.filter(standard__in=standards).order_by("id"):
+        indicators.setdefault(ind.standard_id, []).append(ind)
+    links, tags, indicator_tags, media = [], [], [], []
     evidence_pool: dict[tuple[int, int], list[int]] = {}
     any_of_child: dict[int, list[int]] = {}
     for obs, chosen, std in planned:
         tags.append(Observation.standards.through(observation_id=obs.pk, standard_id=std.pk))
+        if indicators.get(std.pk):
+            indicator_tags.append(
+                Observation.indicators.through(
+                    observation_id=obs.pk, indicator_id=rng.choice(indicators[std.pk]).pk
+                )
+            )
         for cid in chosen:
             links.append(ObservationChild(observation=obs, child_id=cid))
             evidence_pool.setdefault((cid, std.pk), []).append(obs.pk)
@@ -501,34 +512,36 @@ def _last_term_ratings(
             )
     ObservationChild.objects.bulk_create(links, batch_size=5000)
     Observation.standards.through.objects.bulk_create(tags, batch_size=5000)
+    Observation.indicators.through.objects.bulk_create(indicator_tags, batch_size=5000)
     Media.objects.bulk_create(media, batch_size=5000)
     media_tag_all(m.pk for m in media)
-    ratings: list[Rating] = []
+    ratings: list[IndicatorRating] = []
     evidence: list[list[int]] = []
     for room in rooms:
         for child in per_room[room.pk]:
             lean = rng.choice([0.0, 0.0, 0.1, 0.25])  # a few children need more support
             for std in standards:
-                r = rng.random()
-                score = 1 if r < 0.08 + lean else (2 if r < 0.45 + lean else 3)
                 pool = evidence_pool.get((child.pk, std.pk)) or any_of_child.get(child.pk, [])
-                ratings.append(
-                    Rating(
-                        municipality=municipality,
-                        child=child,
-                        classroom=room,
-                        term=last,
-                        standard=std,
-                        score=score,
-                        rated_by=author,
+                for ind in indicators.get(std.pk, []):
+                    r = rng.random()
+                    score = 1 if r < 0.08 + lean else (2 if r < 0.45 + lean else 3)
+                    ratings.append(
+                        IndicatorRating(
+                            municipality=municipality,
+                            child=child,
+                            classroom=room,
+                            term=last,
+                            indicator=ind,
+                            score=score,
+                            rated_by=author,
+                        )
                     )
-                )
-                evidence.append(rng.sample(pool, min(2, len(pool))))
-    Rating.objects.bulk_create(ratings, batch_size=5000)
-    through = Rating.evidence.through
+                    evidence.append(rng.sample(pool, min(1, len(pool))))
+    IndicatorRating.objects.bulk_create(ratings, batch_size=5000)
+    through = IndicatorRating.evidence.through
     through.objects.bulk_create(
         [
-            through(rating_id=r.pk, observation_id=o)
+            through(indicatorrating_id=r.pk, observation_id=o)
             for r, ids in zip(ratings, evidence, strict=True)
             for o in ids
         ],

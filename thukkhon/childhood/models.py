@@ -495,7 +495,7 @@ class Rating(models.Model):
 class IndicatorRating(models.Model):
     """End-of-term rating of one indicator (ตัวบ่งชี้): 3 good, 2 fair, 1 needs support; with
     evidence. When any indicator of a standard is rated for a child and term, the standard's rating
-    is worked out from them (:func:`thukkhon.childhood.ratings.derive_standard_score`) and a
+    is worked out from them (:func:`thukkhon.childhood.selectors.derive_standard_score`) and a
     :class:`Rating` of that standard set directly is no longer read."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
