@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -788,105 +789,6 @@ class RatingEntry:
     evidence_ids: tuple[int, ...] | None = None
 
 
-@transaction.atomic
-def ratings_record(
-    *, actor: Actor, classroom: Classroom, term: Term, entries: Sequence[RatingEntry]
-) -> dict[str, int]:
-    """Record many end-of-term ratings at once (a class grid or one child's twelve standards).
-
-    Every entry is checked before anything is written; evidence must be observations of the child
-    in this classroom. Sending the same ratings twice changes nothing."""
-    _require_staff(actor)
-    _classroom_in_scope(actor, classroom)
-    _same_town(actor, term)
-    errors: Errors = {}
-    enrolled = set(classroom.enrolments.values_list("child_id", flat=True))
-    standard_ids = {e.standard_id for e in entries}
-    known_standards = set(Standard.objects.filter(pk__in=standard_ids).values_list("id", flat=True))
-    if {e.child_id for e in entries} - enrolled:
-        errors["child"] = [_("Some children are not enrolled in this classroom.")]
-    if standard_ids - known_standards:
-        errors["standard"] = [_("Choose standards of the curriculum.")]
-    if any(e.score is not None and e.score not in (1, 2, 3) for e in entries):
-        errors["score"] = [_("Rate 3 (good), 2 (fair) or 1 (needs support).")]
-    wanted = {i for e in entries for i in (e.evidence_ids or ())}
-    observed = set(
-        ObservationChild.objects.filter(
-            observation_id__in=wanted, observation__classroom=classroom
-        ).values_list("observation_id", "child_id")
-    )
-    if any((i, e.child_id) not in observed for e in entries for i in (e.evidence_ids or ())):
-        errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
-    if len({(e.child_id, e.standard_id) for e in entries}) != len(entries):
-        errors["score"] = [_("Each child and standard may be rated once.")]
-    derived = _derived_standards(term, [(e.child_id, e.standard_id) for e in entries if e.score is not None])
-    if derived:
-        numbers = sorted(
-            set(
-                Standard.objects.filter(pk__in={sid for _cid, sid in derived}).values_list(
-                    "number", flat=True
-                )
-            )
-        )
-        errors["score"] = [_derived_message(numbers)]
-    _raise(errors)
-    existing = {
-        (r.child_id, r.standard_id): r
-        for r in Rating.objects.filter(
-            term=term, child_id__in={e.child_id for e in entries}, standard_id__in=standard_ids
-        )
-    }
-    new: list[tuple[Rating, RatingEntry]] = []
-    changed: list[Rating] = []
-    deleted: list[int] = []
-    evidence_of: dict[int, tuple[int, ...]] = {}
-    for e in entries:
-        row = existing.get((e.child_id, e.standard_id))
-        if e.score is None:
-            if row is not None:
-                deleted.append(row.pk)
-            continue
-        if row is None:
-            new.append(
-                (
-                    Rating(
-                        municipality=actor.municipality,
-                        child_id=e.child_id,
-                        classroom=classroom,
-                        term=term,
-                        standard_id=e.standard_id,
-                        score=e.score,
-                        rated_by=actor.user,
-                    ),
-                    e,
-                )
-            )
-            continue
-        if row.score != e.score or row.classroom_id != classroom.pk:
-            row.score, row.classroom, row.rated_by = e.score, classroom, actor.user
-            row.rated_at = timezone.now()
-            changed.append(row)
-        if e.evidence_ids is not None:
-            evidence_of[row.pk] = e.evidence_ids
-    Rating.objects.filter(pk__in=deleted).delete()
-    created = Rating.objects.bulk_create([r for r, _e in new])
-    for rating, (_r, e) in zip(created, new, strict=True):
-        if e.evidence_ids:
-            evidence_of[rating.pk] = e.evidence_ids
-    Rating.objects.bulk_update(changed, ["score", "classroom", "rated_by", "rated_at"])
-    through = Rating.evidence.through
-    if evidence_of:
-        through.objects.filter(rating_id__in=list(evidence_of)).delete()
-        through.objects.bulk_create(
-            [
-                through(rating_id=rid, observation_id=oid)
-                for rid, ids in evidence_of.items()
-                for oid in set(ids)
-            ]
-        )
-    return {"created": len(created), "changed": len(changed), "cleared": len(deleted)}
-
-
 def _derived_standards(term: Term, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
     """The (child, standard) pairs among ``pairs`` whose standard has an indicator rated in the
     term: their rating is worked out from the indicators, not set directly."""
@@ -916,6 +818,136 @@ class IndicatorEntry:
     evidence_ids: tuple[int, ...] | None = None
 
 
+def _score_errors(
+    classroom: Classroom, entries: Sequence[RatingEntry] | Sequence[IndicatorEntry], target: str
+) -> Errors:
+    """What is wrong with 3/2/1 cells of one classroom whatever they rate (``target`` is
+    ``"standard"`` or ``"indicator"``): children not enrolled, scores other than 3/2/1 or empty,
+    evidence that is not an observation of the child in this classroom, a cell given twice."""
+    errors: Errors = {}
+    enrolled = set(classroom.enrolments.values_list("child_id", flat=True))
+    if {e.child_id for e in entries} - enrolled:
+        errors["child"] = [_("Some children are not enrolled in this classroom.")]
+    if any(e.score is not None and e.score not in (1, 2, 3) for e in entries):
+        errors["score"] = [_("Rate 3 (good), 2 (fair) or 1 (needs support).")]
+    wanted = {i for e in entries for i in (e.evidence_ids or ())}
+    observed = set(
+        ObservationChild.objects.filter(
+            observation_id__in=wanted, observation__classroom=classroom
+        ).values_list("observation_id", "child_id")
+    )
+    if any((i, e.child_id) not in observed for e in entries for i in (e.evidence_ids or ())):
+        errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
+    if len({(e.child_id, getattr(e, f"{target}_id")) for e in entries}) != len(entries):
+        errors["score"] = [
+            _("Each child and standard may be rated once.")
+            if target == "standard"
+            else _("Each child and indicator may be rated once.")
+        ]
+    return errors
+
+
+def _write_scores(
+    *,
+    actor: Actor,
+    classroom: Classroom,
+    term: Term,
+    model: type[Rating] | type[IndicatorRating],
+    target: str,
+    entries: Sequence[RatingEntry] | Sequence[IndicatorEntry],
+) -> dict[str, int]:
+    """Write checked cells: a new score is created, a different one updated, an empty one cleared,
+    and evidence replaced where it is given. Sending the same cells twice changes nothing."""
+    key = f"{target}_id"
+    existing = {
+        (r.child_id, getattr(r, key)): r
+        for r in model.objects.filter(
+            term=term,
+            child_id__in={e.child_id for e in entries},
+            **{f"{key}__in": {getattr(e, key) for e in entries}},
+        )
+    }
+    new: list[tuple[Any, Any]] = []
+    changed: list[Any] = []
+    deleted: list[int] = []
+    evidence_of: dict[int, tuple[int, ...]] = {}
+    now = timezone.now()
+    for e in entries:
+        row = existing.get((e.child_id, getattr(e, key)))
+        if e.score is None:
+            if row is not None:
+                deleted.append(row.pk)
+            continue
+        if row is None:
+            made = model(
+                municipality=actor.municipality,
+                child_id=e.child_id,
+                classroom=classroom,
+                term=term,
+                score=e.score,
+                rated_by=actor.user,
+                **{key: getattr(e, key)},
+            )
+            new.append((made, e))
+            continue
+        if row.score != e.score or row.classroom_id != classroom.pk:
+            row.score, row.classroom, row.rated_by, row.rated_at = e.score, classroom, actor.user, now
+            changed.append(row)
+        if e.evidence_ids is not None:
+            evidence_of[row.pk] = e.evidence_ids
+    model.objects.filter(pk__in=deleted).delete()
+    created = model.objects.bulk_create([r for r, _e in new])
+    for rating, (_r, e) in zip(created, new, strict=True):
+        if e.evidence_ids:
+            evidence_of[rating.pk] = e.evidence_ids
+    model.objects.bulk_update(changed, ["score", "classroom", "rated_by", "rated_at"])
+    through: Any = model.evidence.through
+    owner = f"{model._meta.model_name}_id"
+    if evidence_of:
+        through.objects.filter(**{f"{owner}__in": list(evidence_of)}).delete()
+        through.objects.bulk_create(
+            [
+                through(**{owner: rid}, observation_id=oid)
+                for rid, ids in evidence_of.items()
+                for oid in set(ids)
+            ]
+        )
+    return {"created": len(created), "changed": len(changed), "cleared": len(deleted)}
+
+
+@transaction.atomic
+def ratings_record(
+    *, actor: Actor, classroom: Classroom, term: Term, entries: Sequence[RatingEntry]
+) -> dict[str, int]:
+    """Record many end-of-term ratings of standards as a whole at once (a class grid or one
+    child's twelve standards). A standard with an indicator rated follows from its indicators and
+    cannot be set directly.
+
+    Every entry is checked before anything is written; evidence must be observations of the child
+    in this classroom. Sending the same ratings twice changes nothing."""
+    _require_staff(actor)
+    _classroom_in_scope(actor, classroom)
+    _same_town(actor, term)
+    errors = _score_errors(classroom, entries, "standard")
+    standard_ids = {e.standard_id for e in entries}
+    if standard_ids - set(Standard.objects.filter(pk__in=standard_ids).values_list("id", flat=True)):
+        errors["standard"] = [_("Choose standards of the curriculum.")]
+    derived = _derived_standards(term, [(e.child_id, e.standard_id) for e in entries if e.score is not None])
+    if derived:
+        numbers = sorted(
+            set(
+                Standard.objects.filter(pk__in={sid for _cid, sid in derived}).values_list(
+                    "number", flat=True
+                )
+            )
+        )
+        errors["score"] = [_derived_message(numbers)]
+    _raise(errors)
+    return _write_scores(
+        actor=actor, classroom=classroom, term=term, model=Rating, target="standard", entries=entries
+    )
+
+
 @transaction.atomic
 def indicator_ratings_record(
     *, actor: Actor, classroom: Classroom, term: Term, entries: Sequence[IndicatorEntry]
@@ -930,82 +962,24 @@ def indicator_ratings_record(
     _require_staff(actor)
     _classroom_in_scope(actor, classroom)
     _same_town(actor, term)
-    errors: Errors = {}
-    enrolled = set(classroom.enrolments.values_list("child_id", flat=True))
+    errors = _score_errors(classroom, entries, "indicator")
     indicator_ids = {e.indicator_id for e in entries}
     known = set(
         Indicator.objects.filter(pk__in=indicator_ids, standard__framework__is_current=True).values_list(
             "id", flat=True
         )
     )
-    if {e.child_id for e in entries} - enrolled:
-        errors["child"] = [_("Some children are not enrolled in this classroom.")]
     if indicator_ids - known:
         errors["indicator"] = [_("Choose indicators of the curriculum.")]
-    if any(e.score is not None and e.score not in (1, 2, 3) for e in entries):
-        errors["score"] = [_("Rate 3 (good), 2 (fair) or 1 (needs support).")]
-    wanted = {i for e in entries for i in (e.evidence_ids or ())}
-    observed = set(
-        ObservationChild.objects.filter(
-            observation_id__in=wanted, observation__classroom=classroom
-        ).values_list("observation_id", "child_id")
-    )
-    if any((i, e.child_id) not in observed for e in entries for i in (e.evidence_ids or ())):
-        errors["evidence"] = [_("Evidence must be observations of this child in this classroom.")]
-    if len({(e.child_id, e.indicator_id) for e in entries}) != len(entries):
-        errors["score"] = [_("Each child and indicator may be rated once.")]
     _raise(errors)
-    existing = {
-        (r.child_id, r.indicator_id): r
-        for r in IndicatorRating.objects.filter(
-            term=term, child_id__in={e.child_id for e in entries}, indicator_id__in=indicator_ids
-        )
-    }
-    new: list[tuple[IndicatorRating, IndicatorEntry]] = []
-    changed: list[IndicatorRating] = []
-    deleted: list[int] = []
-    evidence_of: dict[int, tuple[int, ...]] = {}
-    now = timezone.now()
-    for e in entries:
-        row = existing.get((e.child_id, e.indicator_id))
-        if e.score is None:
-            if row is not None:
-                deleted.append(row.pk)
-            continue
-        if row is None:
-            rating = IndicatorRating(
-                municipality=actor.municipality,
-                child_id=e.child_id,
-                classroom=classroom,
-                term=term,
-                indicator_id=e.indicator_id,
-                score=e.score,
-                rated_by=actor.user,
-            )
-            new.append((rating, e))
-            continue
-        if row.score != e.score or row.classroom_id != classroom.pk:
-            row.score, row.classroom, row.rated_by, row.rated_at = e.score, classroom, actor.user, now
-            changed.append(row)
-        if e.evidence_ids is not None:
-            evidence_of[row.pk] = e.evidence_ids
-    IndicatorRating.objects.filter(pk__in=deleted).delete()
-    created = IndicatorRating.objects.bulk_create([r for r, _e in new])
-    for rating, (_r, e) in zip(created, new, strict=True):
-        if e.evidence_ids:
-            evidence_of[rating.pk] = e.evidence_ids
-    IndicatorRating.objects.bulk_update(changed, ["score", "classroom", "rated_by", "rated_at"])
-    through = IndicatorRating.evidence.through
-    if evidence_of:
-        through.objects.filter(indicatorrating_id__in=list(evidence_of)).delete()
-        through.objects.bulk_create(
-            [
-                through(indicatorrating_id=rid, observation_id=oid)
-                for rid, ids in evidence_of.items()
-                for oid in set(ids)
-            ]
-        )
-    return {"created": len(created), "changed": len(changed), "cleared": len(deleted)}
+    return _write_scores(
+        actor=actor,
+        classroom=classroom,
+        term=term,
+        model=IndicatorRating,
+        target="indicator",
+        entries=entries,
+    )
 
 
 @transaction.atomic
