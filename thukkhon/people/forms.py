@@ -34,7 +34,7 @@ from thukkhon.people.models import (
 from thukkhon.people.services import HouseholdData, ResidentData, VulnerabilityData
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: per field where the form has that field."""
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():

@@ -49,6 +49,7 @@ from thukkhon.fleet.selectors import (
     vehicle_blocks,
 )
 from thukkhon.fleet.services import vehicle_release, vehicle_reserve
+from thukkhon.rides.eligibility import settings_for
 from thukkhon.rides.models import Mobility, Plan, RideRequest, RideSettings, Run, Status, Stop
 from thukkhon.rides.travel import TravelMatrix, travel_matrix
 
@@ -99,11 +100,6 @@ class Day:
 
     def request(self, pk: int) -> RideRequest:
         return self.requests[self.index_of_request[pk]]
-
-
-def ride_settings(municipality: Municipality) -> RideSettings:
-    found, _created = RideSettings.objects.get_or_create(municipality=municipality)
-    return found
 
 
 def day_origin(service_date: date) -> datetime:
@@ -236,7 +232,7 @@ def build_day(
     ``ignore_references`` — the plan's own runs — do not count) is one engine vehicle whose shift is
     the interval, so no route is planned into a body transport, an out-of-service period or a gap
     between two shifts."""
-    rules = ride_settings(municipality)
+    rules = settings_for(municipality.pk)
     rides = list(plannable_requests(municipality, service_date) if requests is None else requests)
     known = {r.pk for r in rides}
     rides.extend(r for r in extra if r.pk not in known)
