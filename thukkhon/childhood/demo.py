@@ -326,23 +326,7 @@ def build_childhood_demo(municipality: Municipality, seed: int = 2566, scale: fl
                 ObservationChild(observation=obs, child_id=cid, quote=quote if rng.random() < 0.4 else "")
             )
         if rng.random() < 0.7:
-            orig, web_name, thumb_name, size = rng.choice(images)
-            media_rows.append(
-                Media(
-                    municipality=municipality,
-                    observation=obs,
-                    kind="photo",
-                    content_type="image/jpeg",
-                    original=orig,
-                    web=web_name,
-                    thumb=thumb_name,
-                    name="drawing.jpg",
-                    size=0,
-                    width=size[0],
-                    height=size[1],
-                    state="ready",
-                )
-            )
+            media_rows.append(_photo(municipality, obs, rng.choice(images)))
         obs_standards.append(
             Observation.standards.through(observation_id=obs.pk, standard_id=rng.choice(standards).pk)
         )
@@ -436,6 +420,27 @@ def _previous_term(municipality: Municipality, term: Term) -> Term:
     return terms_ensure(municipality=municipality, academic_year=term.academic_year - 1)[1]
 
 
+def _photo(
+    municipality: Municipality, obs: Observation, image: tuple[str, str, str, tuple[int, int]]
+) -> Media:
+    """A ready demo photo of ``obs`` from one of the generated drawings."""
+    original, web, thumb, (width, height) = image
+    return Media(
+        municipality=municipality,
+        observation=obs,
+        kind="photo",
+        content_type="image/jpeg",
+        original=original,
+        web=web,
+        thumb=thumb,
+        name="drawing.jpg",
+        size=0,
+        width=width,
+        height=height,
+        state="ready",
+    )
+
+
 def _last_term_ratings(
     rng: random.Random,
     municipality: Municipality,
@@ -494,22 +499,7 @@ def _last_term_ratings(
             evidence_pool.setdefault((cid, std.pk), []).append(obs.pk)
             any_of_child.setdefault(cid, []).append(obs.pk)
         if rng.random() < 0.5:
-            orig, web_name, thumb_name, size = rng.choice(images)
-            media.append(
-                Media(
-                    municipality=municipality,
-                    observation=obs,
-                    kind="photo",
-                    content_type="image/jpeg",
-                    original=orig,
-                    web=web_name,
-                    thumb=thumb_name,
-                    name="drawing.jpg",
-                    width=size[0],
-                    height=size[1],
-                    state="ready",
-                )
-            )
+            media.append(_photo(municipality, obs, rng.choice(images)))
     ObservationChild.objects.bulk_create(links, batch_size=5000)
     Observation.standards.through.objects.bulk_create(tags, batch_size=5000)
     Observation.indicators.through.objects.bulk_create(indicator_tags, batch_size=5000)

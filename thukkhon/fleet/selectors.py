@@ -1,4 +1,5 @@
-"""Reads of the fleet: when a vehicle is really free on a day.
+"""Reads of the fleet: the municipality's vehicles, drivers, shifts and out-of-service periods, and
+when a vehicle is really free on a day.
 
 A vehicle can drive in its shifts, except while it is out of service (:class:`OutOfService`) or
 while a quarter-hour slot is held by something else (a body transport, another booking). Planning
@@ -17,12 +18,34 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from thukkhon.core.models import Municipality
-from thukkhon.fleet.models import SLOT_MINUTES, OutOfService, Reservation, Shift
+from thukkhon.fleet.models import SLOT_MINUTES, Driver, OutOfService, Reservation, Shift, Vehicle
 
 SLOT = timedelta(minutes=SLOT_MINUTES)
+
+
+def vehicles_of(municipality: Municipality) -> QuerySet[Vehicle]:
+    return Vehicle.objects.filter(municipality=municipality).select_related("depot")
+
+
+def drivers_of(municipality: Municipality) -> QuerySet[Driver]:
+    return Driver.objects.filter(membership__municipality=municipality).select_related("membership__user")
+
+
+def shifts_overlapping(municipality: Municipality, starts_at: datetime, ends_at: datetime) -> QuerySet[Shift]:
+    """Shifts that overlap the period, earliest first, with their vehicle and driver."""
+    return (
+        Shift.objects.filter(municipality=municipality, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .select_related("vehicle", "driver__membership__user")
+        .order_by("starts_at")
+    )
+
+
+def out_of_service_periods(municipality: Municipality) -> QuerySet[OutOfService]:
+    return OutOfService.objects.filter(municipality=municipality).select_related("vehicle")
 
 
 class BlockKind:

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thukkhon.core.actor import Actor, request_actor
 from thukkhon.core.thai import parse_be_date
-from thukkhon.fleet import services
+from thukkhon.fleet import selectors, services
 from thukkhon.fleet.forms import DriverForm, OutOfServiceForm, ShiftForm, VehicleForm, at
-from thukkhon.fleet.models import Driver, OutOfService, Shift, Vehicle
+from thukkhon.fleet.models import Driver, Shift, Vehicle
 from thukkhon.people.forms import add_service_errors
 
 
@@ -30,14 +30,14 @@ def _manager(request: HttpRequest) -> Actor:
 
 
 def _vehicle(actor: Actor, vehicle_id: int) -> Vehicle:
-    found = Vehicle.objects.filter(municipality=actor.municipality, pk=vehicle_id).first()
+    found = selectors.vehicles_of(actor.municipality).filter(pk=vehicle_id).first()
     if found is None:
         raise Http404
     return found
 
 
 def _driver(actor: Actor, driver_id: int) -> Driver:
-    found = Driver.objects.filter(membership__municipality=actor.municipality, pk=driver_id).first()
+    found = selectors.drivers_of(actor.municipality).filter(pk=driver_id).first()
     if found is None:
         raise Http404
     return found
@@ -46,8 +46,7 @@ def _driver(actor: Actor, driver_id: int) -> Driver:
 @login_required
 def vehicle_list(request: HttpRequest) -> HttpResponse:
     actor = _manager(request)
-    vehicles = Vehicle.objects.filter(municipality=actor.municipality).select_related("depot")
-    return render(request, "fleet/vehicle_list.html", {"vehicles": vehicles})
+    return render(request, "fleet/vehicle_list.html", {"vehicles": selectors.vehicles_of(actor.municipality)})
 
 
 @login_required
@@ -60,7 +59,7 @@ def vehicle_edit(request: HttpRequest, vehicle_id: int | None = None) -> HttpRes
         try:
             services.vehicle_save(actor=actor, vehicle=form.save(commit=False))
         except ValidationError as error:
-            add_service_errors(form, error)  # type: ignore[arg-type]
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The vehicle was saved."))
             return redirect("fleet:vehicle-list")
@@ -70,10 +69,7 @@ def vehicle_edit(request: HttpRequest, vehicle_id: int | None = None) -> HttpRes
 @login_required
 def driver_list(request: HttpRequest) -> HttpResponse:
     actor = _manager(request)
-    drivers = Driver.objects.filter(membership__municipality=actor.municipality).select_related(
-        "membership__user"
-    )
-    return render(request, "fleet/driver_list.html", {"drivers": drivers})
+    return render(request, "fleet/driver_list.html", {"drivers": selectors.drivers_of(actor.municipality)})
 
 
 @login_required
@@ -86,7 +82,7 @@ def driver_edit(request: HttpRequest, driver_id: int | None = None) -> HttpRespo
         try:
             services.driver_save(actor=actor, driver=form.save(commit=False))
         except ValidationError as error:
-            add_service_errors(form, error)  # type: ignore[arg-type]
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The driver was saved."))
             return redirect("fleet:driver-list")
@@ -114,20 +110,14 @@ def shift_list(request: HttpRequest) -> HttpResponse:
                 ends_at=at(data["day"], data["ends"]),
             )
         except ValidationError as error:
-            add_service_errors(form, error)  # type: ignore[arg-type]
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The shift was added."))
             return redirect(
                 f"{request.path}?day={data['day'].day:02d}/{data['day'].month:02d}/{data['day'].year + 543}"
             )
     start = at(day, time.min)
-    shifts = (
-        Shift.objects.filter(
-            municipality=actor.municipality, starts_at__lt=start + timedelta(days=1), ends_at__gt=start
-        )
-        .select_related("vehicle", "driver__membership__user")
-        .order_by("starts_at")
-    )
+    shifts = selectors.shifts_overlapping(actor.municipality, start, start + timedelta(days=1))
     return render(request, "fleet/shift_list.html", {"form": form, "shifts": shifts, "day": day})
 
 
@@ -161,9 +151,9 @@ def out_of_service_list(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)  # type: ignore[arg-type]
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The vehicle is out of service for that period."))
             return redirect("fleet:out-of-service")
-    periods = OutOfService.objects.filter(municipality=actor.municipality).select_related("vehicle")[:100]
+    periods = selectors.out_of_service_periods(actor.municipality)[:100]
     return render(request, "fleet/out_of_service.html", {"form": form, "periods": periods})

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Q, QuerySet
 
 from thukkhon.core.actor import Actor
 from thukkhon.core.roles import Role
-from thukkhon.people.models import Community, Resident
+from thukkhon.people.models import Community, Household, Place, Resident
 from thukkhon.rides.models import RideRequest, RideSeries, TripEvent
 
 # Who reads every request of the municipality, who books for anyone, who accepts or denies, and who
@@ -111,9 +111,6 @@ def booking_map(actor: Actor, resident: Resident) -> dict[str, object]:
     """What the booking form's map draws when there are no tiles (and over them when there are):
     the municipality's registered places, its community centres — where a community has no centre,
     the mean of its households' positions, rounded to about 100 m — and the resident's home."""
-    from django.db.models import Avg
-
-    from thukkhon.people.models import Household, Place
 
     def point(lat: object, lon: object, digits: int = 6) -> list[float]:
         return [round(float(lat), digits), round(float(lon), digits)]  # type: ignore[arg-type]
@@ -122,18 +119,24 @@ def booking_map(actor: Actor, resident: Resident) -> dict[str, object]:
         {"name": p.name_th, "kind": p.kind, "at": point(p.latitude, p.longitude)}
         for p in Place.objects.filter(municipality=actor.municipality).order_by("kind", "name_th")
     ]
-    centres = {
-        row["community"]: point(row["lat"], row["lon"], 3)
-        for row in Household.objects.filter(municipality=actor.municipality, latitude__isnull=False)
-        .values("community")
-        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
-        .order_by()
-        if row["lat"] is not None and row["lon"] is not None
-    }
+    all_communities = list(Community.objects.filter(municipality=actor.municipality).order_by("code"))
+    # Only communities without a centre need their households' mean position.
+    unplaced = {c.pk for c in all_communities if c.latitude is None or c.longitude is None}
+    centres = (
+        {
+            row["community"]: point(row["lat"], row["lon"], 3)
+            for row in Household.objects.filter(community_id__in=unplaced, latitude__isnull=False)
+            .values("community")
+            .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
+            .order_by()
+            if row["lat"] is not None and row["lon"] is not None
+        }
+        if unplaced
+        else {}
+    )
     communities = []
-    for c in Community.objects.filter(municipality=actor.municipality).order_by("code"):
-        at = point(c.latitude, c.longitude) if c.latitude is not None and c.longitude is not None else None
-        at = at or centres.get(c.pk)
+    for c in all_communities:
+        at = centres.get(c.pk) if c.pk in unplaced else point(c.latitude, c.longitude)
         if at is not None:
             communities.append({"name": c.name_th, "at": at})
     home = resident.household
